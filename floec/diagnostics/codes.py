@@ -1,0 +1,70 @@
+"""The registry of diagnostic codes: one table, codes never reused or renamed.
+
+Each code has a permanent number, a kebab-case name, a default severity and a one-line summary.
+The long documentation of each code (What it does / Why is this bad? / Example / Use instead)
+lives in `floec/rules_docs/<CODE>.md`, read only by `floec explain`, `floec rules` and SARIF, so
+that start-up never pays for it; tests/test_codes.py fails when a code lacks a section.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Code(NamedTuple):
+    code: str
+    name: str
+    severity: str  # a Severity value; kept a str so this table imports nothing
+    summary: str
+
+
+_TABLE = (
+    # FLC0xx: reading and YAML syntax
+    Code("FLC001", "file-not-found", "error", "an input file does not exist"),
+    Code("FLC002", "file-unreadable", "error", "an input file cannot be read"),
+    Code("FLC003", "invalid-encoding", "error", "the file is not UTF-8"),
+    Code("FLC004", "yaml-syntax-error", "error", "the file is not well-formed YAML"),
+    Code("FLC005", "duplicate-key", "error", "a mapping has the same key twice"),
+    Code("FLC006", "multiple-documents", "error", "a configuration file holds several documents"),
+    Code("FLC007", "alias-expansion-limit", "error", "aliases expand past the size budget"),
+    Code("FLC008", "nesting-too-deep", "error", "the document nests deeper than the limit"),
+    Code("FLC009", "tab-indentation", "error", "a tab is used for indentation"),
+    Code("FLC010", "empty-file", "error", "the file holds no document"),
+    Code("FLC011", "root-not-mapping", "error", "the document's root is not a mapping"),
+    Code("FLC012", "unsupported-tag", "error", "a YAML tag that floec does not construct"),
+    Code("FLC013", "invalid-merge-key", "error", "a `<<` merge key whose value is not a mapping"),
+    Code("FLC014", "unknown-file-kind", "error", "a file that is neither floe.yaml nor platform.yaml"),
+    Code("FLC020", "invalid-interpolation", "error", "a malformed `${...}` interpolation"),
+    # FLC1xx: schema
+    Code("FLC101", "unknown-field", "error", "a field the schema does not define"),
+    Code("FLC102", "wrong-type", "error", "a value of the wrong type"),
+    Code("FLC103", "missing-field", "error", "a required field is missing"),
+    Code("FLC104", "invalid-value", "error", "a value outside the allowed set"),
+    Code("FLC105", "pattern-mismatch", "error", "a string that does not have the required form"),
+    Code("FLC106", "out-of-range", "error", "a number or size outside its bounds"),
+    Code("FLC107", "forbidden-field", "error", "a field not allowed for this type or mode"),
+    Code("FLC108", "schema-violation", "error", "any other schema rule"),
+    # FLC2xx: security
+    Code("FLC201", "hardcoded-password", "error", "a plaintext value under a password-like key"),
+    Code("FLC202", "plaintext-secret-field", "error", "a sensitive field holds a plain value"),
+    # FLC3xx: binding
+    Code("FLC301", "unknown-profile", "error", "a profile name the environment does not define"),
+    Code("FLC302", "unknown-environment", "error", "an environment with no platform.yaml"),
+    Code("FLC303", "no-platform-config", "error", "no platform configuration was found"),
+    Code("FLC304", "platform-from-environment", "info", "the platform was built from FLOE_* variables"),
+    Code("FLC305", "invalid-environment-name", "error", "an environment name of the wrong form"),
+    Code("FLC306", "no-inputs", "error", "a path holds no floe.yaml or platform.yaml"),
+    # FLC9xx: internal
+    Code("FLC901", "internal-error", "error", "a bug in floec"),
+)
+
+CODES: dict[str, Code] = {entry.code: entry for entry in _TABLE}
+NAMES: dict[str, Code] = {entry.name: entry for entry in _TABLE}
+
+
+def lookup(code_or_name: str) -> Code:
+    """The registered code for `FLC201` or `hardcoded-password`; KeyError when unknown."""
+    entry = CODES.get(code_or_name.upper()) or NAMES.get(code_or_name.lower())
+    if entry is None:
+        raise KeyError(code_or_name)
+    return entry

@@ -1,0 +1,1 @@
+"""Lark grammars of the small languages inside YAML strings (package data)."""

@@ -1,0 +1,1 @@
+"""JSON Schemas of floe.yaml, platform.yaml and compiled_artifacts.json (package data)."""
