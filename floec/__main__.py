@@ -1,0 +1,3 @@
+from floec.cli import entry
+
+entry()

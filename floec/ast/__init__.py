@@ -1,0 +1,1 @@
+"""The typed AST: frozen attrs classes, every node with its span."""

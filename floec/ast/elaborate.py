@@ -1,0 +1,204 @@
+"""Stage `elaborate`: checked plain data -> the typed AST.
+
+Reads: the `SyntaxTree` (for spans) and the schema-typed data `validate` produced (mappings are
+`SpannedDict`s that know their node). Writes: `FloeSpec` or `PlatformSpec`, built with cattrs,
+every node with its span; `{secret_ref: ...}` mappings become `SecretRef`s and strings holding
+`${...}` become `Interpolated`. Reports: FLC020 for a malformed interpolation, pointing inside
+the scalar where the offset can be mapped exactly (plain and single-line quoted scalars without
+escapes), else at the whole scalar.
+
+It runs only on data that passed the schema, so a structuring failure here is a bug (FLC901).
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+from floec.ast.nodes import (
+    FloeSpec,
+    Interpolated,
+    PlatformSpec,
+    PropertyValue,
+    SecretRef,
+)
+from floec.diagnostics.model import Diagnostic, make
+from floec.discover import ConfigKind
+from floec.interpolation import InterpolationError, parse
+from floec.span import Span
+from floec.syntax.tree import ScalarNode, SyntaxTree, walk
+from floec.validate import Plain, SpannedDict, SpannedList
+
+_CLASSES: dict[str, type[FloeSpec] | type[PlatformSpec]] = {
+    "floe": FloeSpec,
+    "platform": PlatformSpec,
+}
+
+
+def elaborate(
+    tree: SyntaxTree, data: Plain, kind: ConfigKind
+) -> tuple[FloeSpec | PlatformSpec, list[Diagnostic]]:
+    """The AST of a document that passed `validate`, and the interpolation diagnostics."""
+    spec = _converter().structure(data, _CLASSES[kind])
+    return spec, check_interpolations(tree)
+
+
+def check_interpolations(tree: SyntaxTree) -> list[Diagnostic]:
+    """FLC020 for every malformed `${...}`; runs even when the schema check failed."""
+    out = []
+    for node in walk(tree.root):
+        if not isinstance(node, ScalarNode) or "$" not in node.value:
+            continue
+        result = parse(node.value)
+        if isinstance(result, InterpolationError):
+            out.append(
+                make(
+                    "FLC020",
+                    result.message,
+                    _offset_span(node, result.offset),
+                    help="write ${NAME}, ${env:NAME} or ${NAME:-default}; $$ is a literal '$'",
+                )
+            )
+    return out
+
+
+def _offset_span(node: ScalarNode, offset: int) -> Span:
+    """The span of one character inside a scalar, when source columns map 1:1 onto the value."""
+    span = node.span
+    exact = span.is_single_line and (
+        node.style == ""
+        or (node.style == "'" and "''" not in node.value)
+        or (node.style == '"' and span.end.column - span.start.column == len(node.value) + 2)
+    )
+    if not exact:
+        return span
+    column = span.start.column + offset + (0 if node.style == "" else 1)
+    return Span.of(span.file, span.start.line, column, span.start.line, column + 1)
+
+
+# -- structuring -------------------------------------------------------------------------------
+
+
+def _text(value: Any, node: ScalarNode | None, span: Span) -> Any:
+    if isinstance(value, str) and "$" in value:
+        parsed = parse(value)
+        if parsed is not None and not isinstance(parsed, InterpolationError) and parsed.references:
+            return Interpolated(value, parsed, span)
+    return value
+
+
+def _secret(value: SpannedDict) -> SecretRef:
+    key = value.get("key")
+    return SecretRef(str(value["secret_ref"]), str(key) if key is not None else None, value.node.span)
+
+
+def _is_secret(value: object) -> bool:
+    return isinstance(value, dict) and "secret_ref" in value
+
+
+def _property(value: Plain) -> object:
+    """A compute property value: plain data with secret references made typed."""
+    if isinstance(value, SpannedDict):
+        if _is_secret(value):
+            return _secret(value)
+        return {k: _property(v) for k, v in value.items()}
+    if isinstance(value, SpannedList):
+        return tuple(_property(v) for v in value)
+    return value
+
+
+def _value_span(data: SpannedDict, name: str) -> Span:
+    entry = data.node.get(name)
+    return entry.value.span if entry is not None else data.node.span
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_structure_hook(Span, lambda value, _: value)
+
+    def union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+        members = set(typing.get_args(tp))
+
+        def structure(value: Any, _: Any) -> Any:
+            if value is None and type(None) in members:
+                return None
+            if isinstance(value, dict) and SecretRef in members:
+                return _secret(value)  # type: ignore[arg-type]
+            if isinstance(value, str) and Interpolated in members:
+                return value  # replaced by the enclosing class hook, which knows the span
+            return value
+
+        return structure
+
+    def is_value_union(tp: Any) -> bool:
+        args = set(typing.get_args(tp))
+        return bool(args & {SecretRef, Interpolated}) and str in args
+
+    converter.register_structure_hook_factory(is_value_union, union_hook)
+
+    def mapping_hook(tp: Any) -> Callable[[Any, Any], Any]:
+        _key, value_type = typing.get_args(tp)
+        if value_type == PropertyValue:
+            return lambda value, _: {k: _property(v) for k, v in value.items()}
+        if attrs.has(value_type):
+            return lambda value, _: {
+                k: converter.structure(v, value_type) for k, v in value.items()
+            }
+        return lambda value, _: {
+            k: _text(v, None, _value_span(value, k)) for k, v in value.items()
+        }
+
+    converter.register_structure_hook_factory(
+        lambda tp: typing.get_origin(tp) in (Mapping, dict) and tp is not Mapping,
+        mapping_hook,
+    )
+
+    def class_hook(cls: type) -> Callable[[Any, Any], Any]:
+        names = {field.name for field in attrs.fields(cls)}
+        if cls is SecretRef:
+            return lambda value, _: _secret(value)
+        base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+        text_fields = {
+            field.name
+            for field in attrs.fields(cls)
+            if Interpolated in typing.get_args(typing.get_type_hints(cls)[field.name])
+            or any(
+                Interpolated in typing.get_args(a)
+                for a in typing.get_args(typing.get_type_hints(cls)[field.name])
+            )
+        }
+
+        def structure(value: Any, _: Any) -> Any:
+            data = dict(value)
+            node = value.node
+            if "span" in names:
+                data["span"] = node.span
+            if "field_spans" in names:
+                data["field_spans"] = {
+                    entry.key.value: entry.value.span
+                    for entry in node.entries
+                    if isinstance(entry.key, ScalarNode)
+                }
+            if "transforms" in data and isinstance(data["transforms"], list):
+                data["transforms"] = tuple(data["transforms"])
+            result = base(data, cls)
+            for name in text_fields & set(value):
+                current = getattr(result, name)
+                if isinstance(current, str):
+                    replaced = _text(current, None, _value_span(value, name))
+                    if replaced is not current:
+                        result = attrs.evolve(result, **{name: replaced})
+            return result
+
+        return structure
+
+    converter.register_structure_hook_factory(attrs.has, class_hook)
+    return converter
+

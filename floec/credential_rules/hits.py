@@ -1,0 +1,21 @@
+"""The one record every detector returns."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Hit:
+    """A credential found in a string: `text[start:end]` is the secret itself (what gets masked).
+
+    `what` names the kind for the message ("an AWS access key id"); it never holds the value.
+    """
+
+    code: str
+    start: int
+    end: int
+    what: str
+
+    def overlaps(self, other: Hit) -> bool:
+        return self.start < other.end and other.start < self.end

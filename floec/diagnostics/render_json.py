@@ -1,0 +1,60 @@
+"""The `json` format: one object per diagnostic, in the Language Server Protocol's shape.
+
+Lines and characters are 0-based and characters are counted in UTF-16 code units, as LSP
+clients expect by default, so an editor can use the ranges as they are. The source snippet is
+never included, so masked values cannot leak; messages are masked by the passes that make them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from floec.diagnostics.model import Diagnostic
+from floec.source import SourceFile
+from floec.span import Position, Span
+
+JsonObject = dict[str, object]
+
+
+def _utf16(position: Position, source: SourceFile | None) -> dict[str, int]:
+    character = position.column
+    if source is not None:
+        prefix = source.line(position.line)[: position.column]
+        if not prefix.isascii():
+            character = len(prefix.encode("utf-16-le")) // 2
+    return {"line": position.line, "character": character}
+
+
+def lsp_range(span: Span | None, sources: Mapping[str, SourceFile]) -> JsonObject:
+    if span is None:
+        zero = {"line": 0, "character": 0}
+        return {"start": zero, "end": zero}
+    source = sources.get(span.file)
+    return {"start": _utf16(span.start, source), "end": _utf16(span.end, source)}
+
+
+def to_object(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> JsonObject:
+    obj: JsonObject = {
+        "file": diagnostic.path,
+        "range": lsp_range(diagnostic.span, sources),
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "source": "floec",
+    }
+    if diagnostic.help:
+        obj["help"] = diagnostic.help
+    if diagnostic.notes:
+        obj["notes"] = list(diagnostic.notes)
+    if diagnostic.related:
+        obj["related"] = [
+            {"file": r.span.file, "range": lsp_range(r.span, sources), "message": r.message}
+            for r in diagnostic.related
+        ]
+    return obj
+
+
+def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
+    return json.dumps([to_object(d, sources) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
