@@ -45,14 +45,23 @@ def platform_files(start: Path) -> list[Path]:
 
 
 def inputs_for(path: str) -> list[Input] | None:
-    """The inputs a path stands for; None when it names nothing floec can check."""
+    """The inputs a path stands for; None when it names nothing floec can check.
+
+    A project directory (one with a floe.yaml) brings the environments found at or above it; any
+    other directory brings only the `platform/*/platform.yaml` and `platform.yaml` inside it.
+    """
     target = Path(path)
     if not target.is_dir():
         return [Input(path, kind_of_name(path))]
     found = [Input(str(target / name), "floe") for name in FLOE_NAMES if (target / name).is_file()]
-    found += [Input(str(p), "platform") for p in platform_files(target.resolve())]
-    direct = sorted(p for name in PLATFORM_NAMES for p in target.glob(name))
-    found += [Input(str(p), "platform") for p in direct]
+    if found:
+        environments = platform_files(target.resolve())
+    else:
+        environments = sorted(
+            p for name in PLATFORM_NAMES for p in (target / "platform").glob(f"*/{name}")
+        )
+        environments += sorted(p for name in PLATFORM_NAMES for p in target.glob(name))
+    found += [Input(str(p), "platform") for p in environments]
     if not found:
         return None
     unique: dict[str, Input] = {}

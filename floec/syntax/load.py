@@ -220,20 +220,18 @@ class _Composer:
 
     def merge_sources(self, key: ScalarNode, value: Node) -> list[Entry]:
         sources = value.items if isinstance(value, SequenceNode) else (value,)
-        entries: list[Entry] = []
-        for source in sources:
-            if not isinstance(source, MappingNode):
-                self.diagnostics.append(
-                    make(
-                        "FLC013",
-                        "a '<<' merge key takes a mapping or a list of mappings",
-                        source.span,
-                        related=(Related(key.span, "merge key"),),
-                    )
+        if not all(isinstance(source, MappingNode) for source in sources):
+            self.diagnostics.append(
+                make(
+                    "FLC013",
+                    "a '<<' merge key takes a mapping or a list of mappings",
+                    value.span,
+                    related=(Related(key.span, "merge key"),),
                 )
-                continue
-            entries.extend(source.entries)
-        return entries
+            )
+            return []
+        return [entry for source in sources if isinstance(source, MappingNode)
+                for entry in source.entries]
 
 
 def _syntax_error(source: SourceFile, error: yaml.YAMLError) -> Diagnostic:

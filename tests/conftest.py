@@ -1,0 +1,72 @@
+"""Shared fixtures: the repository root, running floec in-process, golden snapshots."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import attrs
+import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from floec.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "golden"
+
+
+@attrs.frozen
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_floec(*args: str) -> Run:
+    """floec in this process, as a user would call it (stdout and stderr captured)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _repository_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests run from the repository root with colour off, like a CI log."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    yield
+
+
+class GoldenText(SingleFileSnapshotExtension):
+    """Snapshots as plain text files under golden/snapshots/, reviewable in a diff."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "txt"
+
+    @classmethod
+    def dirname(cls, *, test_location: object) -> str:
+        return str(GOLDEN / "snapshots")
+
+    @classmethod
+    def discovery_dirname(cls, *, test_location: object) -> str:
+        return str(GOLDEN / "snapshots")
+
+
+@pytest.fixture
+def golden(snapshot):  # type: ignore[no-untyped-def]
+    return snapshot.use_extension(GoldenText)
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def env_without(*names: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in names}
