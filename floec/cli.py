@@ -23,6 +23,9 @@ from floec import __version__
 # name -> (module, one-line help). Adding a command is adding a module and one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("floec.commands.check", "check floe.yaml and platform.yaml files"),
+    "lint": ("floec.commands.lint", "find hardcoded credentials in any YAML files"),
+    "rules": ("floec.commands.rules", "list every diagnostic code"),
+    "explain": ("floec.commands.explain", "print the documentation of a code or rule name"),
 }
 
 EXIT_OK = 0

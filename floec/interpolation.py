@@ -73,9 +73,11 @@ def parse(text: str) -> Interpolation | InterpolationError | None:
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as error:
-        return _error(text, error.pos_in_stream)
+        return _error(text, error.pos_in_stream if error.pos_in_stream is not None else len(text))
     except UnexpectedToken as error:
-        return _error(text, error.token.start_pos if error.token.start_pos is not None else len(text))
+        return _error(
+            text, error.token.start_pos if error.token.start_pos is not None else len(text)
+        )
     except UnexpectedEOF:
         return _error(text, len(text))
     parts: list[Part] = []

@@ -16,7 +16,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from floec.contracts import JsonSchema, SchemaKind, load_schema
 from floec.diagnostics.masking import mask_value
@@ -289,9 +289,9 @@ class _ErrorMapper:
     def map(self, error: ValidationError) -> list[Diagnostic]:
         path = list(error.absolute_path)
         where = _dotted(path)
-        keyword = error.validator
-        value = error.validator_value
-        instance = error.instance
+        keyword = str(error.validator)
+        value: Any = error.validator_value
+        instance: Any = error.instance
         sensitive = _is_sensitive(self.schema, error)
 
         if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
@@ -329,7 +329,9 @@ class _ErrorMapper:
                 )
             ]
         if keyword == "pattern" and "propertyNames" in error.absolute_schema_path:
-            hint = error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
+            hint = (
+                error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
+            )
             return [
                 make(
                     "FLC105",
@@ -339,7 +341,9 @@ class _ErrorMapper:
                 )
             ]
         if keyword == "pattern":
-            hint = error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
+            hint = (
+                error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
+            )
             return [
                 make(
                     "FLC105",
@@ -348,7 +352,7 @@ class _ErrorMapper:
                     self.span_of(path),
                 )
             ]
-        if keyword in ("not", None, "false") or (keyword == "False"):
+        if keyword in ("not", "None", "false", "False"):
             return self.forbidden(error, path)
         if keyword in _RANGE_WORDS:
             return [
@@ -382,7 +386,8 @@ class _ErrorMapper:
         patterns = schema.get("patternProperties")
         regexes = [re.compile(p) for p in patterns] if isinstance(patterns, dict) else []
         out = []
-        for name in error.instance:
+        instance: Any = error.instance
+        for name in instance:
             if name in known or any(r.search(name) for r in regexes):
                 continue
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -420,7 +425,7 @@ class _ErrorMapper:
                 )
                 for name in names
             ]
-        if path and (error.validator in (None, "false", "False") or value is False):
+        if path and (str(error.validator) in ("None", "false", "False") or value is False):
             return [
                 make(
                     "FLC107",
@@ -429,10 +434,15 @@ class _ErrorMapper:
                     help="remove it",
                 )
             ]
-        return [make("FLC108", f"invalid value for {_dotted(path)}: {error.message}",
-                     self.span_of(path))]
+        return [
+            make(
+                "FLC108", f"invalid value for {_dotted(path)}: {error.message}", self.span_of(path)
+            )
+        ]
 
-    def wrong_type(self, error: ValidationError, path: list[PathItem], sensitive: bool) -> Diagnostic:
+    def wrong_type(
+        self, error: ValidationError, path: list[PathItem], sensitive: bool
+    ) -> Diagnostic:
         instance = error.instance
         expected = error.validator_value
         span = self.span_of(path)
@@ -484,7 +494,9 @@ class _ErrorMapper:
             return [d for sub in best for d in self.map(sub)]
         if sensitive and not isinstance(error.instance, dict):
             return [self.plaintext_secret(path, self.span_of(path), error.instance)]
-        options = [self.branch_word(sub.schema) for errors in branches.values() for sub in errors[:1]]
+        options = [
+            self.branch_word(sub.schema) for errors in branches.values() for sub in errors[:1]
+        ]
         return [
             make(
                 "FLC102",
@@ -541,4 +553,3 @@ _RANGE_WORDS = {
     "minProperties": "expected at least {} entries",
     "maxProperties": "expected at most {} entries",
 }
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -34,12 +33,11 @@ def run_floec(*args: str) -> Run:
 
 
 @pytest.fixture(autouse=True)
-def _repository_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run from the repository root with colour off, like a CI log."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    yield
 
 
 class GoldenText(SingleFileSnapshotExtension):
@@ -58,7 +56,7 @@ class GoldenText(SingleFileSnapshotExtension):
 
 
 @pytest.fixture
-def golden(snapshot):  # type: ignore[no-untyped-def]
+def golden(snapshot):
     return snapshot.use_extension(GoldenText)
 
 

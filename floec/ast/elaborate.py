@@ -95,7 +95,9 @@ def _text(value: Any, node: ScalarNode | None, span: Span) -> Any:
 
 def _secret(value: SpannedDict) -> SecretRef:
     key = value.get("key")
-    return SecretRef(str(value["secret_ref"]), str(key) if key is not None else None, value.node.span)
+    return SecretRef(
+        str(value["secret_ref"]), str(key) if key is not None else None, value.node.span
+    )
 
 
 def _is_secret(value: object) -> bool:
@@ -116,6 +118,9 @@ def _property(value: Plain) -> object:
 def _value_span(data: SpannedDict, name: str) -> Span:
     entry = data.node.get(name)
     return entry.value.span if entry is not None else data.node.span
+
+
+_MAPPING_ORIGINS: tuple[object, ...] = (Mapping, dict)
 
 
 @functools.cache
@@ -151,12 +156,10 @@ def _converter() -> cattrs.Converter:
             return lambda value, _: {
                 k: converter.structure(v, value_type) for k, v in value.items()
             }
-        return lambda value, _: {
-            k: _text(v, None, _value_span(value, k)) for k, v in value.items()
-        }
+        return lambda value, _: {k: _text(v, None, _value_span(value, k)) for k, v in value.items()}
 
     converter.register_structure_hook_factory(
-        lambda tp: typing.get_origin(tp) in (Mapping, dict) and tp is not Mapping,
+        lambda tp: typing.get_origin(tp) in _MAPPING_ORIGINS,
         mapping_hook,
     )
 
@@ -164,7 +167,9 @@ def _converter() -> cattrs.Converter:
         names = {field.name for field in attrs.fields(cls)}
         if cls is SecretRef:
             return lambda value, _: _secret(value)
-        base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+        base: Callable[[Any, Any], Any] = make_dict_structure_fn(
+            cls, converter, _cattrs_forbid_extra_keys=True
+        )
         text_fields = {
             field.name
             for field in attrs.fields(cls)
@@ -201,4 +206,3 @@ def _converter() -> cattrs.Converter:
 
     converter.register_structure_hook_factory(attrs.has, class_hook)
     return converter
-

@@ -8,7 +8,7 @@ No `from __future__ import annotations` here: cattrs reads these annotations at 
 """
 
 from collections.abc import Mapping
-from typing import Optional, Union
+from typing import Union
 
 import attrs
 
@@ -24,7 +24,7 @@ class SecretRef:
     run time. Never the secret itself."""
 
     name: str
-    key: Optional[str]
+    key: str | None
     span: Span
 
 
@@ -43,7 +43,9 @@ StringOrSecret = Union[str, SecretRef]
 Text = Union[str, Interpolated]
 Endpoint = Union[str, Interpolated, SecretRef]
 # A compute property: plain YAML data, with secret references where the adapter needs secrets.
-PropertyValue = Union[None, bool, int, float, str, SecretRef, tuple[object, ...], Mapping[str, object]]
+PropertyValue = Union[
+    None, bool, int, float, str, SecretRef, tuple[object, ...], Mapping[str, object]
+]
 
 
 @attrs.frozen
@@ -51,16 +53,16 @@ class CredentialConfig:
     mode: str
     span: Span
     field_spans: FieldSpans
-    secret_ref: Optional[str] = None
-    client_id: Optional[StringOrSecret] = None
-    client_secret: Optional[SecretRef] = None
-    scope: Optional[str] = None
-    token_uri: Optional[Endpoint] = None
-    role_arn: Optional[str] = None
-    external_id: Optional[StringOrSecret] = None
-    session_name: Optional[str] = None
-    service_account: Optional[str] = None
-    key: Optional[SecretRef] = None
+    secret_ref: str | None = None
+    client_id: StringOrSecret | None = None
+    client_secret: SecretRef | None = None
+    scope: str | None = None
+    token_uri: Endpoint | None = None
+    role_arn: str | None = None
+    external_id: StringOrSecret | None = None
+    session_name: str | None = None
+    service_account: str | None = None
+    key: SecretRef | None = None
 
 
 @attrs.frozen
@@ -68,12 +70,12 @@ class StorageProfile:
     type: str
     span: Span
     field_spans: FieldSpans
-    endpoint: Optional[Endpoint] = None
-    region: Optional[str] = None
-    bucket: Optional[str] = None
-    path: Optional[str] = None
-    path_style_access: Optional[bool] = None
-    credentials: Optional[CredentialConfig] = None
+    endpoint: Endpoint | None = None
+    region: str | None = None
+    bucket: str | None = None
+    path: str | None = None
+    path_style_access: bool | None = None
+    credentials: CredentialConfig | None = None
 
 
 @attrs.frozen
@@ -81,11 +83,11 @@ class CatalogProfile:
     type: str
     span: Span
     field_spans: FieldSpans
-    uri: Optional[Endpoint] = None
-    warehouse: Optional[str] = None
-    namespace: Optional[str] = None
-    credentials: Optional[CredentialConfig] = None
-    access_delegation: Optional[str] = None
+    uri: Endpoint | None = None
+    warehouse: str | None = None
+    namespace: str | None = None
+    credentials: CredentialConfig | None = None
+    access_delegation: str | None = None
     properties: Mapping[str, Text] = attrs.field(factory=dict)
 
 
@@ -95,7 +97,7 @@ class ComputeProfile:
     span: Span
     field_spans: FieldSpans
     properties: Mapping[str, PropertyValue] = attrs.field(factory=dict)
-    credentials: Optional[CredentialConfig] = None
+    credentials: CredentialConfig | None = None
 
 
 @attrs.frozen
@@ -104,11 +106,11 @@ class ObservabilityConfig:
 
     span: Span
     field_spans: FieldSpans
-    traces: Optional[bool] = None
-    metrics: Optional[bool] = None
-    lineage: Optional[bool] = None
-    otlp_endpoint: Optional[Endpoint] = None
-    lineage_endpoint: Optional[Endpoint] = None
+    traces: bool | None = None
+    metrics: bool | None = None
+    lineage: bool | None = None
+    otlp_endpoint: Endpoint | None = None
+    lineage_endpoint: Endpoint | None = None
     attributes: Mapping[str, Text] = attrs.field(factory=dict)
 
 
@@ -120,7 +122,7 @@ class PlatformSpec:
     storage: Mapping[str, StorageProfile] = attrs.field(factory=dict)
     catalogs: Mapping[str, CatalogProfile] = attrs.field(factory=dict)
     compute: Mapping[str, ComputeProfile] = attrs.field(factory=dict)
-    observability: Optional[ObservabilityConfig] = None
+    observability: ObservabilityConfig | None = None
 
 
 @attrs.frozen
@@ -129,17 +131,17 @@ class TransformConfig:
     path: str
     span: Span
     field_spans: FieldSpans
-    target: Optional[str] = None
+    target: str | None = None
 
 
 @attrs.frozen
 class GovernanceConfig:
     span: Span
     field_spans: FieldSpans
-    classification: Optional[str] = None
-    owner: Optional[str] = None
-    pii: Optional[bool] = None
-    retention_days: Optional[int] = None
+    classification: str | None = None
+    owner: str | None = None
+    pii: bool | None = None
+    retention_days: int | None = None
 
 
 @attrs.frozen
@@ -148,9 +150,9 @@ class PipelineObservability:
 
     span: Span
     field_spans: FieldSpans
-    traces: Optional[bool] = None
-    metrics: Optional[bool] = None
-    lineage: Optional[bool] = None
+    traces: bool | None = None
+    metrics: bool | None = None
+    lineage: bool | None = None
     attributes: Mapping[str, Text] = attrs.field(factory=dict)
 
 
@@ -158,8 +160,8 @@ class PipelineObservability:
 class PlatformSource:
     span: Span
     field_spans: FieldSpans
-    path: Optional[str] = None
-    env: Optional[str] = None
+    path: str | None = None
+    env: str | None = None
 
 
 @attrs.frozen
@@ -172,6 +174,6 @@ class FloeSpec:
     storage: str = "default"
     compute: str = "default"
     transforms: tuple[TransformConfig, ...] = ()
-    governance: Optional[GovernanceConfig] = None
-    observability: Optional[PipelineObservability] = None
-    platform: Optional[PlatformSource] = None
+    governance: GovernanceConfig | None = None
+    observability: PipelineObservability | None = None
+    platform: PlatformSource | None = None

@@ -33,7 +33,9 @@ _TABLE = (
     Code("FLC011", "root-not-mapping", "error", "the document's root is not a mapping"),
     Code("FLC012", "unsupported-tag", "error", "a YAML tag that floec does not construct"),
     Code("FLC013", "invalid-merge-key", "error", "a `<<` merge key whose value is not a mapping"),
-    Code("FLC014", "unknown-file-kind", "error", "a file that is neither floe.yaml nor platform.yaml"),
+    Code(
+        "FLC014", "unknown-file-kind", "error", "a file that is neither floe.yaml nor platform.yaml"
+    ),
     Code("FLC020", "invalid-interpolation", "error", "a malformed `${...}` interpolation"),
     # FLC1xx: schema
     Code("FLC101", "unknown-field", "error", "a field the schema does not define"),
@@ -58,11 +60,14 @@ _TABLE = (
     Code("FLC211", "json-web-token", "error", "a JSON Web Token"),
     Code("FLC212", "private-key", "error", "a PEM or OpenSSH private key"),
     Code("FLC213", "gcp-service-account-key", "error", "a Google Cloud service-account key"),
-    Code("FLC214", "azure-storage-key", "error", "an Azure storage account key or connection string"),
+    Code("FLC214", "azure-access-key", "error", "an Azure account key or shared access key"),
     Code("FLC215", "azure-sas-token", "error", "an Azure shared access signature"),
     Code("FLC216", "databricks-token", "error", "a Databricks personal access token"),
-    Code("FLC217", "basic-auth-header", "error", "an HTTP Authorization header with credentials"),
-    Code("FLC218", "high-entropy-string", "warning", "a random-looking value no other rule explains"),
+    Code("FLC217", "authorization-header", "error", "an HTTP Basic or Bearer credential"),
+    Code(
+        "FLC218", "high-entropy-string", "warning", "a random-looking value no other rule explains"
+    ),
+    Code("FLC219", "vendor-api-token", "error", "a token with a vendor's well-known prefix"),
     Code("FLC220", "credential-in-pipeline", "error", "floe.yaml holds a credential"),
     Code("FLC221", "endpoint-in-pipeline", "error", "floe.yaml holds an infrastructure endpoint"),
     Code("FLC230", "unused-suppression", "warning", "a `floec: ignore` that suppresses nothing"),
@@ -72,9 +77,24 @@ _TABLE = (
     Code("FLC301", "unknown-profile", "error", "a profile name the environment does not define"),
     Code("FLC302", "unknown-environment", "error", "an environment with no platform.yaml"),
     Code("FLC303", "no-platform-config", "error", "no platform configuration was found"),
-    Code("FLC304", "platform-from-environment", "info", "the platform was built from FLOE_* variables"),
+    Code(
+        "FLC304",
+        "platform-from-environment",
+        "info",
+        "the platform was built from FLOE_* variables",
+    ),
     Code("FLC305", "invalid-environment-name", "error", "an environment name of the wrong form"),
     Code("FLC306", "no-inputs", "error", "a path holds no floe.yaml or platform.yaml"),
+    Code("FLC307", "no-environment-chosen", "error", "no environment was chosen among several"),
+    Code("FLC308", "platform-file-not-found", "error", "a named platform file is missing"),
+    # FLC4xx: credential modes and secret references
+    Code("FLC401", "credential-missing-field", "error", "the credential mode needs this field"),
+    Code("FLC402", "credential-forbidden-field", "error", "the credential mode forbids this field"),
+    Code("FLC403", "invalid-role-arn", "error", "`role_arn` is not an IAM role ARN"),
+    Code("FLC404", "invalid-service-account", "error", "a malformed service-account identity"),
+    Code("FLC405", "credential-mode-not-supported", "error", "a mode this profile type cannot use"),
+    Code("FLC406", "secret-name-not-kubernetes", "warning", "not a Kubernetes secret name"),
+    Code("FLC407", "secret-variable-collision", "error", "two secrets share one variable"),
     # FLC9xx: internal
     Code("FLC901", "internal-error", "error", "a bug in floec"),
 )

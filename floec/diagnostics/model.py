@@ -76,7 +76,7 @@ def make(
     span: Span | None,
     *,
     file: str | None = None,
-    help: str | None = None,  # noqa: A002 - the field's name in every output format
+    help: str | None = None,
     notes: tuple[str, ...] = (),
     related: tuple[Related, ...] = (),
     masked: tuple[Span, ...] = (),

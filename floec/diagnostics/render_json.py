@@ -57,4 +57,7 @@ def to_object(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> Json
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
-    return json.dumps([to_object(d, sources) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps([to_object(d, sources) for d in diagnostics], indent=2, ensure_ascii=False)
+        + "\n"
+    )

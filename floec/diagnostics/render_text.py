@@ -119,9 +119,7 @@ def render_one(
         out.append(f"{paint(' ' * gutter + ':::', _BLUE)} {head}: {related.message}")
         related_source = sources.get(rs.file)
         if related_source is not None:
-            out += _snippet(
-                rs, related_source, "-", masked.get(rs.file, []), gutter, paint, _BLUE
-            )
+            out += _snippet(rs, related_source, "-", masked.get(rs.file, []), gutter, paint, _BLUE)
     for note in diagnostic.notes:
         out.append(f"{' ' * gutter} = {paint('note', _BOLD)}: {note}")
     if diagnostic.help:
