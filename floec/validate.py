@@ -239,9 +239,10 @@ def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic
     # A plain scalar that YAML typed as a number or boolean, where the schema wants a string, is
     # the string the user wrote. Coerce and revalidate; each round fixes every such scalar that
     # the previous round could see (one inside a failed `if` may appear only in the next).
+    errors = list(validator.iter_errors(data))
     for _ in range(4):
         coerced = False
-        for error in validator.iter_errors(data):
+        for error in errors:
             if error.validator != "type" or not _wants_string(error.validator_value):
                 continue
             node, _key = node_at(tree.root, list(error.absolute_path))
@@ -254,10 +255,9 @@ def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic
                 coerced = True
         if not coerced:
             break
+        errors = list(validator.iter_errors(data))
     mapper = _ErrorMapper(tree, load_schema(kind))
-    diagnostics: list[Diagnostic] = []
-    for error in validator.iter_errors(data):
-        diagnostics.extend(mapper.map(error))
+    diagnostics = [diagnostic for error in errors for diagnostic in mapper.map(error)]
     return data, diagnostics
 
 

@@ -46,27 +46,33 @@ class _Fatal(Exception):
         self.diagnostic = diagnostic
 
 
-@attrs.define
 class _Frame:
-    is_mapping: bool
-    start: Any  # the start event's mark
-    tag: str | None
-    anchor: str | None
-    flow: bool
-    children: list[Node] = attrs.Factory(list)
-    size: int = 1
+    """A collection being composed. Plain classes here: attrs would generate code at import."""
+
+    __slots__ = ("anchor", "children", "flow", "is_mapping", "size", "start", "tag")
+
+    def __init__(
+        self, is_mapping: bool, start: Any, tag: str | None, anchor: str | None, flow: bool
+    ) -> None:
+        self.is_mapping = is_mapping
+        self.start = start  # the start event's mark
+        self.tag = tag
+        self.anchor = anchor
+        self.flow = flow
+        self.children: list[Node] = []
+        self.size = 1
 
 
-@attrs.define
 class _Composer:
-    source: SourceFile
-    allow_custom_tags: bool
-    diagnostics: list[Diagnostic] = attrs.Factory(list)
-    anchors: dict[str, Node] = attrs.Factory(dict)
-    sizes: dict[int, int] = attrs.Factory(dict)
-    stack: list[_Frame] = attrs.Factory(list)
-    documents: list[Node] = attrs.Factory(list)
-    document_starts: list[Span] = attrs.Factory(list)
+    def __init__(self, source: SourceFile, allow_custom_tags: bool) -> None:
+        self.source = source
+        self.allow_custom_tags = allow_custom_tags
+        self.diagnostics: list[Diagnostic] = []
+        self.anchors: dict[str, Node] = {}
+        self.sizes: dict[int, int] = {}
+        self.stack: list[_Frame] = []
+        self.documents: list[Node] = []
+        self.document_starts: list[Span] = []
 
     def span(self, start: Any, end: Any) -> Span:
         return Span.of(self.source.name, start.line, start.column, end.line, end.column)

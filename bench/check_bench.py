@@ -1,0 +1,42 @@
+"""`floec check` on the example project (floe.yaml + every environment): median of 20 runs.
+
+Prints the median beside two baselines measured in the same run: starting Python, and starting
+Python and importing yaml + jsonschema (what validation cannot avoid). Run: `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import median_ms, report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    python = sys.executable
+    floec = str(Path(python).parent / "floec")
+    runs = int(os.environ.get("BENCH_RUNS", "20"))
+    pass_ms = median_ms([python, "-c", "pass"], runs)
+    imports_ms = median_ms([python, "-c", "import yaml, jsonschema"], runs)
+    check_ms = median_ms([floec, "check", "examples/customer-analytics"], runs, cwd=str(ROOT))
+    print(
+        report(
+            [
+                ("python -c pass", pass_ms),
+                ("python -c 'import yaml, jsonschema'", imports_ms),
+                ("floec check examples/customer-analytics", check_ms),
+            ],
+            pass_ms,
+        )
+    )
+    print(f"floec check / (import yaml, jsonschema): {check_ms / imports_ms:.2f}")
+    print(f"work beyond those imports: {check_ms - imports_ms:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
