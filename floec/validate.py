@@ -358,7 +358,7 @@ class _ErrorMapper:
             return [
                 make(
                     "FLC106",
-                    f"invalid value for {where}: {_RANGE_WORDS[keyword].format(value)}; "
+                    f"invalid value for {where}: {_range_words(keyword, value)}; "
                     f"found {describe(instance, sensitive=sensitive)}",
                     self.span_of(path),
                 )
@@ -546,10 +546,17 @@ _RANGE_WORDS = {
     "maximum": "expected at most {}",
     "exclusiveMinimum": "expected more than {}",
     "exclusiveMaximum": "expected less than {}",
-    "minLength": "expected at least {} characters",
-    "maxLength": "expected at most {} characters",
-    "minItems": "expected at least {} items",
-    "maxItems": "expected at most {} items",
-    "minProperties": "expected at least {} entries",
-    "maxProperties": "expected at most {} entries",
+    "minLength": "expected at least {} character{}",
+    "maxLength": "expected at most {} character{}",
+    "minItems": "expected at least {} item{}",
+    "maxItems": "expected at most {} item{}",
+    "minProperties": "expected at least {} entr{}",
+    "maxProperties": "expected at most {} entr{}",
 }
+
+
+def _range_words(keyword: str, bound: object) -> str:
+    template = _RANGE_WORDS[keyword]
+    if "entr{}" in template:
+        return template.format(bound, "y" if bound == 1 else "ies")
+    return template.format(bound, "" if bound == 1 else "s")

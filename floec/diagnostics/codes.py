@@ -3,7 +3,7 @@
 Each code has a permanent number, a kebab-case name, a default severity and a one-line summary.
 The long documentation of each code (What it does / Why is this bad? / Example / Use instead)
 lives in `floec/rules_docs/<CODE>.md`, read only by `floec explain`, `floec rules` and SARIF, so
-that start-up never pays for it; tests/test_codes.py fails when a code lacks a section.
+that start-up never pays for it; tests/test_rules_docs.py fails when a code lacks a section.
 """
 
 from __future__ import annotations
