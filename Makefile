@@ -28,14 +28,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-core
 dev: $(VENV)/.installed-dev
 
-# The main job: check the example pipeline against every environment's platform.yaml.
+# The main job: build the example pipeline for every environment, with the matrix of which
+# profile resolves where; compiled artifacts land in target/<env>/.
 demo: install
 	$(BIN)/floec check $(EXAMPLE)
-	@for env in platform/*/; do \
-	  env=$${env%/}; env=$${env#platform/}; \
-	  printf 'environment %-10s ' "$$env"; \
-	  $(BIN)/floec check $(EXAMPLE)/floe.yaml platform/$$env/platform.yaml || exit 1; \
-	done
+	$(BIN)/floec build $(EXAMPLE) --all-envs
+	@echo "outputs: target/<env>/compiled_artifacts.json; try: $(BIN)/floec secrets list --env prod $(EXAMPLE)"
 
 lint: dev
 	$(BIN)/ruff check .

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     sources: dict[str, SourceFile] = {}
     files = 0
+    checked_files = []
     for path in args.paths:
         inputs = inputs_for(path)
         if inputs is None:
@@ -50,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
             if checked.source is not None:
                 sources[checked.source.name] = checked.source
             diagnostics.extend(checked.diagnostics)
+            checked_files.append(checked)
+    from floec.driver import check_environments  # binding and credentials, every environment
+
+    diagnostics.extend(check_environments(checked_files))
     diagnostics = normalise(diagnostics)
     emit(diagnostics, sources, args.format, sys.stdout, colour=args.color)
     if args.format == "text":

@@ -1,0 +1,260 @@
+"""`floec build [PATH]`: compile a pipeline for one environment, or for all of them.
+
+Writes `target/<env>/compiled_artifacts.json`. The environment is chosen as documented in
+floec/environments.py and docs/platform-config.md. `--emit ast|bound|lowered` prints the IR after
+that stage as JSON on stdout and writes nothing; `--stop-after PASS` stops after a pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from floec.commands.output import wants_colour
+from floec.diagnostics.model import Diagnostic, Severity, normalise
+from floec.source import SourceFile, display_name
+
+if TYPE_CHECKING:
+    from floec.driver import Built
+
+STAGES = ("ast", "bound", "lowered")
+PASS_NAMES = ("bind-profiles", "check-credentials", "lower-secrets", "codegen-artifacts")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="the pipeline: a directory holding floe.yaml, or the floe.yaml; default: .",
+    )
+    add_environment_arguments(parser)
+    parser.add_argument(
+        "--all-envs",
+        action="store_true",
+        help="build every platform/<env>/ and print which environment lacks which profile",
+    )
+    parser.add_argument(
+        "--emit", choices=STAGES, help="print the IR after this stage as JSON and stop"
+    )
+    parser.add_argument("--stop-after", choices=PASS_NAMES, metavar="PASS", help="stop after PASS")
+    parser.add_argument(
+        "--target-dir",
+        default="target",
+        metavar="DIR",
+        help="where target/<env>/ is written; default: target",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the build too")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def add_environment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--env",
+        metavar="NAME",
+        help="the environment: platform/NAME/platform.yaml, searched upward from the pipeline",
+    )
+    parser.add_argument(
+        "--platform",
+        metavar="FILE",
+        help="the platform.yaml to use (wins over --env's lookup, FLOE_PLATFORM_FILE and "
+        "FLOE_PLATFORM_ENV)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from floec import driver, environments
+    from floec.ir import dump
+
+    environ = dict(os.environ)
+    opened = driver.open_project(args.path)
+    sources: dict[str, SourceFile] = {s.name: s for s in opened.sources}
+    diagnostics: list[Diagnostic] = list(opened.diagnostics)
+    project = opened.project
+    if project is None:
+        return finish(args, diagnostics, sources, [], None)
+    floe_file = project.source.name
+    if args.all_envs:
+        choices: list[object] = []
+        known = environments.environments(project.directory, project.pipeline)
+        for name, path in known.items():
+            problem = environments.check_name(name, f"directory {path.parent}", floe_file)
+            if problem is not None:
+                diagnostics.append(problem)
+                continue
+            choices.append(environments.Choice(name, str(path), "--all-envs"))
+        if not known:
+            choices.append(environments.Choice("default", None, "FLOE_* variables"))
+    else:
+        choice = environments.choose(
+            project.directory,
+            project.pipeline,
+            env=args.env,
+            platform=args.platform,
+            environ=environ,
+            file=floe_file,
+        )
+        if isinstance(choice, Diagnostic):
+            return finish(args, [*diagnostics, choice], sources, [], None)
+        choices = [choice]
+
+    stop_after = args.stop_after
+    if args.emit:
+        stop_after = driver.stop_for_stage(args.emit)
+    builds = [
+        driver.build_environment(
+            project,
+            choice,
+            environ,
+            stop_after=stop_after,
+            run=args.emit != "ast",
+        )
+        for choice in choices
+    ]
+    outputs: dict[str, list[str]] = {}
+    for built in builds:
+        sources.update({s.name: s for s in built.sources})
+        diagnostics.extend(built.diagnostics)
+        writes = not args.emit and stop_after in (None, "codegen-artifacts")
+        clean = not built.failed and not has_failures(built.diagnostics, args.strict)
+        if writes and built.state is not None and clean:
+            directory = Path(args.target_dir) / built.name
+            written = driver.write_outputs(directory, built.state.outputs)
+            outputs[built.name] = [display_name(str(p)) for p in written]
+    if args.emit:
+        irs = {b.name: driver.stage_ir(b.state, args.emit) for b in builds if b.state is not None}
+        if not any(has_failures(b.diagnostics, False) for b in builds):
+            if args.all_envs:
+                sys.stdout.write(dump(irs))
+            else:
+                sys.stdout.write(dump(next(iter(irs.values()), None)))
+        emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)
+        return 1 if has_failures(diagnostics, args.strict) else 0
+    return finish(args, diagnostics, sources, builds, outputs, matrix=args.all_envs)
+
+
+def has_failures(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(d.severity in failing for d in diagnostics)
+
+
+def emit_diagnostics(
+    args: argparse.Namespace,
+    diagnostics: list[Diagnostic],
+    sources: dict[str, SourceFile],
+    stream: TextIO,
+) -> None:
+    from floec.diagnostics import render_text
+
+    colour = wants_colour(stream, args.color)
+    stream.write(render_text.render(diagnostics, sources, colour=colour))
+
+
+def finish(
+    args: argparse.Namespace,
+    diagnostics: list[Diagnostic],
+    sources: dict[str, SourceFile],
+    builds: Sequence[Built],
+    outputs: dict[str, list[str]] | None,
+    *,
+    matrix: bool = False,
+) -> int:
+    diagnostics = normalise(diagnostics)
+    failed = has_failures(diagnostics, args.strict)
+    typed = list(builds)
+    rows = matrix_rows(typed) if matrix else []
+    if args.format == "json":
+        from floec.diagnostics.render_json import to_object
+
+        document: dict[str, object] = {
+            "ok": not failed,
+            "environments": [
+                {
+                    "name": b.name,
+                    "origin": b.origin,
+                    "ok": not has_failures(b.diagnostics, args.strict),
+                    "outputs": (outputs or {}).get(b.name, []),
+                }
+                for b in typed
+            ],
+            "diagnostics": [to_object(d, sources) for d in diagnostics],
+        }
+        if matrix:
+            document["matrix"] = rows
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        return 1 if failed else 0
+    emit_diagnostics(args, diagnostics, sources, sys.stdout)
+    if matrix:
+        print_matrix(rows, args.color)
+    for name, written in sorted((outputs or {}).items()):
+        for path in written:
+            sys.stderr.write(f"floec: built {name}: {path}\n")
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    bad = [b.name for b in typed if has_failures(b.diagnostics, args.strict)]
+    verdict = f"failed for {', '.join(bad)}" if bad else ("failed" if failed else "ok")
+    sys.stderr.write(
+        f"floec: build {verdict}: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}\n"
+    )
+    return 1 if failed else 0
+
+
+def matrix_rows(builds: Sequence[Built]) -> list[dict[str, object]]:
+    """Environment x profile reference: `ok`, `missing` (not defined there) or `error`."""
+    from floec.ir import PROFILE_FIELDS
+
+    rows: list[dict[str, object]] = []
+    for built in builds:
+        state = built.state
+        cells: dict[str, str] = {}
+        for field, _ in PROFILE_FIELDS:
+            if state is None or state.bound is None:
+                cells[field] = "error"
+                continue
+            name = getattr(state.pipeline, field)
+            bound = state.bound.profile(field)
+            cells[field] = f"{name}: ok" if bound is not None else f"{name}: missing"
+        errors = sum(d.severity is Severity.ERROR for d in built.diagnostics)
+        rows.append(
+            {
+                "environment": built.name,
+                "profiles": cells,
+                "status": "ok" if errors == 0 else f"failed ({errors} error{'s' * (errors != 1)})",
+            }
+        )
+    return rows
+
+
+def print_matrix(rows: list[dict[str, object]], colour: str) -> None:
+    headers = ["environment", "catalog", "storage", "compute", "status"]
+    table = [
+        [str(r["environment"]), *(str(v) for v in dict(r["profiles"]).values()), str(r["status"])]  # type: ignore[call-overload]
+        for r in rows
+    ]
+    if sys.stdout.isatty() and wants_colour(sys.stdout, colour):
+        from rich.console import Console
+        from rich.table import Table
+
+        rich_table = Table(title="environments")
+        for header in headers:
+            rich_table.add_column(header)
+        for line in table:
+            styled = [f"[red]{c}[/red]" if ("missing" in c or "fail" in c) else c for c in line]
+            rich_table.add_row(*styled)
+        Console().print(rich_table)
+        return
+    widths = [max(len(h), *(len(line[i]) for line in table)) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    out.append("  ".join("-" * w for w in widths))
+    out += [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    ]
+    sys.stdout.write("\n".join(out) + "\n")

@@ -1,0 +1,463 @@
+"""The pass manager: the named passes in order, and building one pipeline for one environment.
+
+Each pass is a module in `floec.passes` with one public function that takes its own frozen
+context and returns a `PassResult` (its IR and its diagnostics). The driver holds them in one
+ordered tuple, `PASSES`; a `Step` only builds the pass's context from the build state and stores
+what the pass returned. Adding a pass is adding a module and one line in `PASSES`.
+
+`floec build --emit STAGE` prints the IR after a stage (`ast` before the passes, `bound` after
+bind-profiles, `lowered` after lower-secrets) and stops there; `--stop-after PASS` stops after
+the named pass. A pass that reports an error stops the build: nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+
+from floec.ast.nodes import FloeSpec, PlatformSpec
+from floec.diagnostics.model import Diagnostic, Severity
+from floec.environments import FALLBACK_SOURCE
+from floec.ir import (
+    PROFILE_FIELDS,
+    BoundPipeline,
+    BoundProfile,
+    Environment,
+    GeneratedFile,
+    LoweredPipeline,
+    SecretUse,
+)
+from floec.source import SourceFile
+
+
+@attrs.frozen
+class State:
+    """Everything a build knows so far; each step returns a new one."""
+
+    pipeline: FloeSpec
+    pipeline_source: SourceFile
+    project: Path  # the directory of floe.yaml
+    environment: Environment
+    source_date_epoch: int | None = None
+    bound: BoundPipeline | None = None
+    lowered: LoweredPipeline | None = None
+    outputs: tuple[GeneratedFile, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+@attrs.frozen
+class Step:
+    name: str
+    run: Callable[[State], State]
+    stage: str | None = None  # the --emit stage whose IR exists once this pass has run
+
+
+def _bind(state: State) -> State:
+    from floec.passes.bind_profiles import BindContext, bind_profiles
+
+    result = bind_profiles(BindContext(state.pipeline, state.environment))
+    assert isinstance(result.value, BoundPipeline)
+    return attrs.evolve(
+        state, bound=result.value, diagnostics=state.diagnostics + result.diagnostics
+    )
+
+
+def _check(state: State) -> State:
+    from floec.passes.check_credentials import CredentialsContext, check_credentials
+
+    assert state.bound is not None
+    result = check_credentials(CredentialsContext(state.environment, state.bound.profiles))
+    return attrs.evolve(state, diagnostics=state.diagnostics + result.diagnostics)
+
+
+def _lint(state: State) -> State:
+    """The seam for `lint-credentials` (floec/passes/lint_credentials.py, `floec lint`'s pass):
+    to run it in builds, add `Step("lint-credentials", _lint)` to PASSES after
+    check-credentials. It scans both input files' text; its diagnostics join the build's."""
+    from floec.passes.lint_credentials import lint_credentials
+
+    found: list[Diagnostic] = []
+    for source in (state.pipeline_source, state.environment.source):
+        if source.name != FALLBACK_SOURCE:
+            found += lint_credentials(source)
+    return attrs.evolve(state, diagnostics=state.diagnostics + tuple(found))
+
+
+def _lower(state: State) -> State:
+    from floec.passes.lower_secrets import LowerContext, lower_secrets
+
+    assert state.bound is not None
+    result = lower_secrets(LowerContext(state.bound))
+    assert isinstance(result.value, LoweredPipeline)
+    return attrs.evolve(
+        state, lowered=result.value, diagnostics=state.diagnostics + result.diagnostics
+    )
+
+
+def _codegen_artifacts(state: State) -> State:
+    from floec.passes.codegen_artifacts import ArtifactsContext, codegen_artifacts
+
+    assert state.lowered is not None
+    context = ArtifactsContext(
+        lowered=state.lowered,
+        pipeline_path=project_relative(state.project, state.pipeline_source.name),
+        pipeline_sha256=sha256_text(state.pipeline_source),
+        platform_path=project_relative(state.project, state.environment.path),
+        source_date_epoch=state.source_date_epoch,
+    )
+    result = codegen_artifacts(context)
+    files = result.value if isinstance(result.value, tuple) else ()
+    return attrs.evolve(
+        state,
+        outputs=state.outputs + files,
+        diagnostics=state.diagnostics + result.diagnostics,
+    )
+
+
+# The passes, in order (DESIGN §2).
+PASSES: tuple[Step, ...] = (
+    Step("bind-profiles", _bind, stage="bound"),
+    Step("check-credentials", _check),
+    # Step("lint-credentials", _lint),  <- the seam: see _lint
+    Step("lower-secrets", _lower, stage="lowered"),
+    Step("codegen-artifacts", _codegen_artifacts),
+    # Step("codegen-dbt", ...), Step("codegen-dagster", ...): one module each in floec/passes/
+)
+PASS_NAMES = tuple(step.name for step in PASSES)
+STAGES = ("ast", "bound", "lowered")
+
+
+def run_passes(state: State, *, stop_after: str | None = None) -> State:
+    """Run the passes in order; stop after `stop_after`, or after a pass that reports an error."""
+    for step in PASSES:
+        state = step.run(state)
+        if state.failed or step.name == stop_after:
+            break
+    return state
+
+
+def stop_for_stage(stage: str) -> str | None:
+    """The last pass to run for `--emit STAGE` (None: no pass, `ast`)."""
+    return next((step.name for step in PASSES if step.stage == stage), None)
+
+
+def stage_ir(state: State, stage: str) -> object:
+    if stage == "ast":
+        return {"pipeline": state.pipeline, "platform": state.environment.platform}
+    if stage == "bound":
+        return state.bound
+    lowered = state.lowered
+    if lowered is None:
+        return None
+    return {
+        "environment": state.environment,
+        "profiles": lowered.profiles,
+        "observability": lowered.observability,
+        "secrets": lowered.secrets,
+    }
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def sha256_text(source: SourceFile) -> str:
+    """SHA-256 of the file's bytes as read (falls back to the decoded text)."""
+    try:
+        with open(source.name, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return hashlib.sha256(source.text.encode()).hexdigest()
+
+
+def project_relative(project: Path, path: str) -> str:
+    """`path` relative to the project directory, with '/' separators: the same on every machine
+    and from every working directory."""
+    if path == FALLBACK_SOURCE:
+        return path
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project))
+    except ValueError:
+        return Path(path).as_posix()
+    return Path(relative).as_posix()
+
+
+def write_outputs(directory: Path, files: Iterable[GeneratedFile]) -> list[Path]:
+    """Write each file atomically: a temporary sibling, fsync, rename. A file is either the old
+    one or the new one, never half of each; a build that failed never gets here."""
+    written = []
+    for item in files:
+        target = directory / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(item.data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+        written.append(target)
+    if hasattr(os, "O_DIRECTORY"):
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return written
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return written
+
+
+def all_profiles(environment: Environment) -> tuple[BoundProfile, ...]:
+    """Every profile of a platform, as if each were bound (for checks without a pipeline)."""
+    platform = environment.platform
+    return tuple(
+        BoundProfile("", kind, name, profile)
+        for _, kind in PROFILE_FIELDS
+        for name, profile in sorted(getattr(platform, kind).items())
+    )
+
+
+# -- examples for doctests ------------------------------------------------------------------------
+
+_EXAMPLE_PLATFORM = """version: 1.0.0
+storage:
+  default: {type: local, path: target/warehouse}
+catalogs:
+  default: {type: sql, uri: "sqlite:///target/catalog.db"}
+compute:
+  default: {type: duckdb}
+"""
+
+
+def example_environment(text: str = _EXAMPLE_PLATFORM) -> Environment:
+    """A small environment named `example`, read from `text` (for doctests and unit tests)."""
+    from floec.environments import Choice, load
+
+    source = SourceFile("example.yaml", text)
+    from floec.frontend import check_source
+
+    checked = check_source(source, "platform")
+    assert isinstance(checked.spec, PlatformSpec), [d.message for d in checked.diagnostics]
+    loaded = load(Choice("example", None, "test"), {})
+    assert loaded.environment is not None
+    return attrs.evolve(
+        loaded.environment,
+        platform=checked.spec,
+        source=source,
+        path="example.yaml",
+        tree=checked.tree,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def example_pipeline(**fields: str) -> FloeSpec:
+    """A pipeline named `example` with the given profile names (for doctests and unit tests)."""
+    from floec.frontend import check_source
+
+    lines = ["name: example", "version: 1.0.0", *(f"{k}: {v}" for k, v in fields.items())]
+    checked = check_source(SourceFile("floe.yaml", "\n".join(lines) + "\n"), "floe")
+    assert isinstance(checked.spec, FloeSpec)
+    return checked.spec
+
+
+# -- projects and environments ----------------------------------------------------------------
+
+
+@attrs.frozen
+class Project:
+    """A pipeline read by the front end: its floe.yaml, directory and AST."""
+
+    directory: Path
+    source: SourceFile
+    pipeline: FloeSpec
+
+
+@attrs.frozen
+class Opened:
+    project: Project | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[SourceFile, ...]
+
+
+def open_project(path: str) -> Opened:
+    """Read the floe.yaml that `path` names (a file, or a directory holding one)."""
+    from floec.diagnostics.model import make
+    from floec.discover import FLOE_NAMES
+    from floec.frontend import check_file
+    from floec.source import display_name
+
+    target = Path(path)
+    if target.is_dir():
+        found = [target / name for name in FLOE_NAMES if (target / name).is_file()]
+        if not found:
+            return Opened(
+                None,
+                (
+                    make(
+                        "FLC306",
+                        f"{display_name(path)} holds no floe.yaml",
+                        None,
+                        file=display_name(path),
+                        help="pass a project directory or its floe.yaml",
+                    ),
+                ),
+                (),
+            )
+        target = found[0]
+    checked = check_file(str(target), "floe")
+    sources = (checked.source,) if checked.source is not None else ()
+    if not isinstance(checked.spec, FloeSpec) or checked.source is None:
+        return Opened(None, checked.diagnostics, sources)
+    project = Project(target.parent, checked.source, checked.spec)
+    return Opened(project, checked.diagnostics, sources)
+
+
+@attrs.frozen
+class Built:
+    """One environment's build: the final state (None if the environment did not load)."""
+
+    name: str
+    origin: str
+    state: State | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[SourceFile, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def build_environment(
+    project: Project,
+    choice: object,
+    environ: dict[str, str],
+    *,
+    stop_after: str | None = None,
+    run: bool = True,
+) -> Built:
+    """Load the chosen environment and run the passes (`run=False`: load only, for `--emit ast`)."""
+    from floec.environments import Choice, load
+
+    assert isinstance(choice, Choice)
+    loaded = load(choice, environ, project.source.name)
+    if loaded.environment is None:
+        return Built(choice.name, choice.origin, None, loaded.diagnostics, loaded.sources)
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    state = State(
+        pipeline=project.pipeline,
+        pipeline_source=project.source,
+        project=project.directory,
+        environment=loaded.environment,
+        source_date_epoch=int(epoch) if epoch.isdigit() else None,
+        diagnostics=loaded.diagnostics,
+    )
+    if run and not state.failed:
+        state = run_passes(state, stop_after=stop_after)
+    return Built(choice.name, choice.origin, state, state.diagnostics, loaded.sources)
+
+
+@attrs.frozen
+class Deployment:
+    """An environment, optionally with the pipeline deployed to it, and the secrets it needs
+    (for `floec platform list-profiles`, `floec secrets list|check`)."""
+
+    project: Project | None
+    environment: Environment | None
+    secrets: tuple[SecretUse, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[SourceFile, ...]
+
+
+def open_deployment(
+    path: str, *, env: str | None, platform: str | None, environ: dict[str, str]
+) -> Deployment:
+    """The environment chosen for `path` (a pipeline, or any directory) and its secrets: the
+    pipeline's when `path` holds a floe.yaml, else those of every profile of the platform."""
+    from floec.discover import FLOE_NAMES
+    from floec.environments import choose, load
+    from floec.passes.lower_secrets import LowerContext, lower_secrets
+
+    directory = Path(path) if Path(path).is_dir() else Path(path).parent
+    project = None
+    diagnostics: list[Diagnostic] = []
+    sources: list[SourceFile] = []
+    if not Path(path).is_dir() or any((directory / n).is_file() for n in FLOE_NAMES):
+        opened = open_project(path)
+        diagnostics += opened.diagnostics
+        sources += opened.sources
+        if opened.project is None:
+            return Deployment(None, None, (), tuple(diagnostics), tuple(sources))
+        project = opened.project
+    pipeline = project.pipeline if project is not None else None
+    file = project.source.name if project is not None else None
+    choice = choose(directory, pipeline, env=env, platform=platform, environ=environ, file=file)
+    if isinstance(choice, Diagnostic):
+        return Deployment(project, None, (), (*diagnostics, choice), tuple(sources))
+    loaded = load(choice, environ, file)
+    diagnostics += loaded.diagnostics
+    sources += loaded.sources
+    environment = loaded.environment
+    if environment is None:
+        return Deployment(project, None, (), tuple(diagnostics), tuple(sources))
+    if project is not None:
+        built = build_environment(project, choice, environ, stop_after="lower-secrets")
+        diagnostics = list(opened.diagnostics) + list(built.diagnostics)
+        lowered = built.state.lowered if built.state is not None else None
+        secrets = lowered.secrets if lowered is not None else ()
+        return Deployment(project, environment, secrets, tuple(diagnostics), tuple(sources))
+    from floec.ast.nodes import FloeSpec as _Spec
+    from floec.span import Span
+
+    placeholder = _Spec("platform", "0.0.0", Span.whole_file(environment.source.name), {})
+    profiles = tuple(attrs.evolve(p, field=f"{p.kind}.{p.name}") for p in all_profiles(environment))
+    bound = BoundPipeline(placeholder, environment, profiles)
+    result = lower_secrets(LowerContext(bound))
+    diagnostics += result.diagnostics
+    assert isinstance(result.value, LoweredPipeline)
+    return Deployment(None, environment, result.value.secrets, tuple(diagnostics), tuple(sources))
+
+
+def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
+    """`floec check`'s binding and credential diagnostics (issue 3 §8): every platform.yaml's
+    credentials, and every floe.yaml bound against every platform.yaml checked with it (named
+    by its directory, `platform/<env>/platform.yaml`)."""
+    from floec.frontend import Checked
+    from floec.passes.bind_profiles import BindContext, bind_profiles
+    from floec.passes.check_credentials import CredentialsContext, check_credentials
+
+    pipelines: list[FloeSpec] = []
+    environments: list[Environment] = []
+    for item in checked:
+        if not isinstance(item, Checked) or item.source is None:
+            continue
+        if isinstance(item.spec, FloeSpec):
+            pipelines.append(item.spec)
+        elif isinstance(item.spec, PlatformSpec):
+            name = Path(item.source.name).parent.name or "default"
+            digest = hashlib.sha256(item.source.text.encode()).hexdigest()
+            environments.append(
+                Environment(
+                    name, item.spec, item.source, item.source.name, "check", digest, item.tree
+                )
+            )
+    out: list[Diagnostic] = []
+    for environment in environments:
+        context = CredentialsContext(environment, all_profiles(environment))
+        out += check_credentials(context).diagnostics
+        for pipeline in pipelines:
+            out += bind_profiles(BindContext(pipeline, environment)).diagnostics
+    return out
