@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from floec.contracts import JsonSchema, SchemaKind, load_schema
+from floec.contracts import JsonSchema, SchemaKind, validation_schema
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, make
 from floec.span import Span
@@ -215,7 +215,7 @@ def _is_sensitive(root: JsonSchema, error: ValidationError) -> bool:
 def _validator(kind: SchemaKind) -> Validator:
     from jsonschema import Draft202012Validator
 
-    validator: Validator = Draft202012Validator(load_schema(kind))
+    validator: Validator = Draft202012Validator(validation_schema(kind))
     return validator
 
 
@@ -256,7 +256,7 @@ def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic
         if not coerced:
             break
         errors = list(validator.iter_errors(data))
-    mapper = _ErrorMapper(tree, load_schema(kind))
+    mapper = _ErrorMapper(tree, validation_schema(kind))
     diagnostics = [diagnostic for error in errors for diagnostic in mapper.map(error)]
     return data, diagnostics
 

@@ -123,6 +123,12 @@ def _value_span(data: SpannedDict, name: str) -> Span:
 _MAPPING_ORIGINS: tuple[object, ...] = (Mapping, dict)
 
 
+def _may_be_interpolated(annotation: object) -> bool:
+    """`Text`/`Endpoint` fields, also inside `Optional[...]`."""
+    members = typing.get_args(annotation)
+    return Interpolated in members or any(Interpolated in typing.get_args(m) for m in members)
+
+
 @functools.cache
 def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
@@ -170,15 +176,8 @@ def _converter() -> cattrs.Converter:
         base: Callable[[Any, Any], Any] = make_dict_structure_fn(
             cls, converter, _cattrs_forbid_extra_keys=True
         )
-        text_fields = {
-            field.name
-            for field in attrs.fields(cls)
-            if Interpolated in typing.get_args(typing.get_type_hints(cls)[field.name])
-            or any(
-                Interpolated in typing.get_args(a)
-                for a in typing.get_args(typing.get_type_hints(cls)[field.name])
-            )
-        }
+        hints = typing.get_type_hints(cls)
+        text_fields = {name for name in names if _may_be_interpolated(hints[name])}
 
         def structure(value: Any, _: Any) -> Any:
             data = dict(value)
