@@ -22,7 +22,7 @@ $(VENV)/.installed-core: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[test]'
 	@touch $@ $(VENV)/.installed-core
 
 install: $(VENV)/.installed-core
@@ -49,6 +49,7 @@ format: dev
 
 bench: install
 	$(BIN)/python bench/check_bench.py
+	$(BIN)/python bench/build_bench.py
 
 clean:
 	rm -rf $(VENV) target build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,42 +1,31 @@
-"""`floec build --all-envs` on the example pipeline: median of 20 runs, and its ratio to
-`python -c pass` measured in the same run. Prints figures; never fails on a slow machine."""
+"""`floec build --all-envs` on the example pipeline (4 environments): median of 20 runs, and its
+ratio to `python -c pass` measured in the same run. Prints figures; never fails on a slow machine.
+"""
 
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RUNS = 20
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def median_seconds(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from bench.timing import ROOT, installed_python, median_ms, report, runs
 
 
 def main() -> None:
+    python = str(installed_python())
+    floec = str(Path(python).parent / "floec")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOE_")}
+    n = runs()
     with tempfile.TemporaryDirectory() as target:
-        build = [
-            sys.executable, "-m", "floec", "build", "examples/customer-analytics",
-            "--all-envs", "--target-dir", target,
-        ]  # fmt: skip
-        subprocess.run(build, cwd=ROOT, env=env, check=True, capture_output=True)  # warm caches
-        baseline = median_seconds([sys.executable, "-c", "pass"], ROOT, env)
-        floec = median_seconds(build, ROOT, env)
-    print(f"python -c pass                   median {baseline * 1000:7.1f} ms ({RUNS} runs)")
-    print(f"floec build --all-envs (4 envs)  median {floec * 1000:7.1f} ms ({RUNS} runs)")
-    print(f"ratio                            {floec / baseline:7.1f}x   (target: median < 150 ms)")
+        example = "examples/customer-analytics"
+        build = [floec, "build", example, "--all-envs", "--target-dir", target]
+        pass_ms = median_ms([python, "-c", "pass"], n, env=env)
+        build_ms = median_ms(build, n, cwd=ROOT, env=env)
+    print(f"floec build --all-envs, {n} runs each, from a wheel install")
+    print(report([("python -c pass", pass_ms), ("floec build --all-envs", build_ms)], pass_ms))
 
 
 if __name__ == "__main__":

@@ -6,24 +6,22 @@ Python and importing yaml + jsonschema (what validation cannot avoid). Run: `mak
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import median_ms, report  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench.timing import ROOT, installed_python, median_ms, report, runs
 
 
 def main() -> None:
-    python = sys.executable
+    python = str(installed_python())
     floec = str(Path(python).parent / "floec")
-    runs = int(os.environ.get("BENCH_RUNS", "20"))
-    pass_ms = median_ms([python, "-c", "pass"], runs)
-    imports_ms = median_ms([python, "-c", "import yaml, jsonschema"], runs)
-    check_ms = median_ms([floec, "check", "examples/customer-analytics"], runs, cwd=str(ROOT))
+    n = runs()
+    pass_ms = median_ms([python, "-c", "pass"], n)
+    imports_ms = median_ms([python, "-c", "import yaml, jsonschema"], n)
+    check_ms = median_ms([floec, "check", "examples/customer-analytics"], n, cwd=ROOT)
+    print(f"floec check, {n} runs each, from a wheel install")
     print(
         report(
             [

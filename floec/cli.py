@@ -14,7 +14,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -91,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def report_internal_error(error: BaseException) -> None:
     """FLC901 on stderr. The exception's message is not printed: it may quote configuration
     values, and a secret must not leave through a crash. FLOEC_TRACEBACK=1 shows everything."""
+    import traceback  # only on this path: it costs ~8 ms of start-up
+
     frames = traceback.extract_tb(error.__traceback__)
     where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     sys.stderr.write(

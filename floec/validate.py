@@ -12,7 +12,6 @@ give every AST node its span without looking back at the text.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -314,6 +313,8 @@ class _ErrorMapper:
         if keyword == "type":
             return [self.wrong_type(error, path, sensitive)]
         if keyword in ("enum", "const"):
+            import difflib
+
             allowed = [str(v) for v in (value if keyword == "enum" else [value])]
             found = describe(instance, sensitive=sensitive)
             nearest = difflib.get_close_matches(str(instance), allowed, n=len(allowed), cutoff=0)
@@ -381,6 +382,8 @@ class _ErrorMapper:
         return sorted(properties) if isinstance(properties, dict) else []
 
     def unknown_fields(self, error: ValidationError, path: list[PathItem]) -> list[Diagnostic]:
+        import difflib
+
         schema = error.schema if isinstance(error.schema, dict) else {}
         known = self.known_fields(error)
         patterns = schema.get("patternProperties")
@@ -538,6 +541,8 @@ def _looks_numeric(text: str) -> bool:
 
 
 def _close(a: str, b: str) -> bool:
+    import difflib
+
     return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.6
 
 
