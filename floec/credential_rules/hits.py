@@ -9,7 +9,7 @@ import attrs
 class Hit:
     """A credential found in a string: `text[start:end]` is the secret itself (what gets masked).
 
-    `what` names the kind for the message ("an AWS access key id"); it never holds the value.
+    `what` is the message's phrase ("hardcoded AWS access key id"); it never holds the value.
     """
 
     code: str

@@ -43,11 +43,23 @@ _KEY_QUALIFIERS = frozenset(
         "api", "access", "secret", "private", "account", "master", "signing", "encryption",
         "shared", "sas", "storage", "license", "auth", "app", "client", "admin", "write",
         "subscription", "service", "primary", "secondary", "hmac", "crypto", "root", "ingest",
-        "sign", "session", "cookie", "jwt", "webhook", "consumer", "decryption",
+        "sign", "session", "cookie", "jwt", "webhook", "consumer", "decryption", "fernet",
+        "secure", "oauth", "bot", "deploy", "registration", "upload", "publish", "mailgun",
     }
 )  # fmt: skip
 _WEAK_WORDS = frozenset(
-    {"secret", "secrets", "auth", "authorization", "credential", "credentials", "creds", "cred"}
+    {
+        "secret",
+        "secrets",
+        "auth",
+        "authorization",
+        "credential",
+        "credentials",
+        "creds",
+        "cred",
+        "cookie",
+        "cookies",
+    }
 )
 # `<word> secret`, `<word> token`, `<word> credential` are secrets unless the word is neutral.
 _STRONG_SUFFIXES = frozenset({"secret", "token"})
@@ -70,9 +82,9 @@ _NEUTRAL_WORDS = frozenset(
         "characters", "special", "history", "attempts", "lockout", "days", "hours", "seconds",
         "option", "options", "flag", "stdin", "plugin", "backend", "manager", "keyref", "kms",
         "ssm", "vault", "class", "kind", "enc", "namespace", "key", "keys", "lookup", "mapping",
-        "bucket", "provided", "set", "change", "changed", "used", "auto", "mount", "volume",
+        "bucket", "provided", "set", "change", "changed", "used", "auto", "volume",
         "secretname", "secretref", "keyname", "properties", "config", "settings", "output",
-        "rule", "rules", "check", "verify", "validate", "cache", "cached", "store", "stores",
+        "rule", "rules", "check", "verify", "validate", "cache", "cached", "stores",
     }
 )  # fmt: skip
 # `key` at the end is neutral (a key *name*) except after a qualifier (`api_key`, `access key`).

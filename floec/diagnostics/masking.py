@@ -17,7 +17,7 @@ def mask_value(value: str) -> str:
     """`'hu…42' (23 characters)` style summary of a secret, for messages."""
     if len(value) >= _MIN_REVEAL:
         return f"'{value[:2]}…{value[-2:]}' ({len(value)} characters)"
-    return f"a {len(value)}-character value"
+    return f"a value of {len(value)} characters"
 
 
 def _masked_text(text: str) -> str:
@@ -35,6 +35,10 @@ def mask_line(line: str, line_index: int, spans: Iterable[Span]) -> str:
         start = span.start.column if span.start.line == line_index else 0
         end = span.end.column if span.end.line == line_index else len(chars)
         start, end = max(0, start), min(len(chars), end)
-        if start < end:
+        if start >= end:
+            continue
+        if span.is_single_line:
             chars[start:end] = _masked_text("".join(chars[start:end]))
+        else:  # a multi-line secret (a PEM body): revealing two characters a line is too many
+            chars[start:end] = _MASK * (end - start)
     return "".join(chars)

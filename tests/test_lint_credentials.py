@@ -1,0 +1,156 @@
+"""The lint-credentials pass: where it looks, what it reports, and that it never shows a secret."""
+
+from __future__ import annotations
+
+from floec.diagnostics.model import Diagnostic, Severity
+from floec.passes.lint_credentials import lint_credentials
+from floec.source import SourceFile
+
+CANARY = "Canary-S3cret-Value-7781"
+
+
+def lint(text: str, name: str = "config.yaml") -> list[Diagnostic]:
+    return lint_credentials(SourceFile(name, text))
+
+
+def where(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:
+    return [
+        (d.code, d.span.start.line + 1, d.span.start.column + 1)
+        for d in diagnostics
+        if d.span is not None
+    ]
+
+
+def masked_text(diagnostic: Diagnostic, text: str) -> str:
+    (span,) = diagnostic.masked[:1]
+    assert span.start.line == span.end.line
+    return text.split("\n")[span.start.line][span.start.column : span.end.column]
+
+
+def test_plain_quoted_and_flow_values_are_located_exactly() -> None:
+    text = (
+        f"a:\n  password: {CANARY}\n  b: {{password: '{CANARY}'}}\n"
+        f'  c: ["--password", "{CANARY}"]\n'
+    )
+    found = lint(text)
+    assert [d.code for d in found] == ["FLC201"] * 3
+    for diagnostic in found:
+        assert masked_text(diagnostic, text) == CANARY
+        assert CANARY not in diagnostic.message
+        assert "'Ca…81' (24 characters)" in diagnostic.message
+
+
+def test_keys_comments_and_block_scalars() -> None:
+    text = (
+        "# old key: AKIAIOSFODNN7EXAMPLE\n"
+        "ghp_FAKE1234567890abcdefghijklmnopqrstuv: admin\n"
+        "script: |\n"
+        "  export DB_PASSWORD=Blk-Scal4r-Pw\n"
+        "  # a comment inside a block scalar is text: password: Blk-C0mment-Pw\n"
+        "color: '#password: not-a-comment'\n"
+        "url: http://example.com/#section-2  # trailing: ok\n"
+    )
+    found = lint(text)
+    assert where(found) == [
+        ("FLC204", 1, 12),
+        ("FLC206", 2, 1),
+        ("FLC201", 4, 22),
+        ("FLC201", 5, 56),
+    ]
+    assert masked_text(found[2], text) == "Blk-Scal4r-Pw"
+
+
+def test_aliases_are_reported_once_at_the_anchor() -> None:
+    text = f"base: &pw {CANARY}\npassword: *pw\nagain:\n  db_password: *pw\n"
+    found = lint(text)
+    assert where(found) == [("FLC201", 1, 11)]
+
+
+def test_references_and_kubernetes_names_are_not_secrets() -> None:
+    text = (
+        "password: {secret_ref: db, key: password}\n"
+        "env:\n"
+        "  - name: DB_PASSWORD\n"
+        "    valueFrom: {secretKeyRef: {name: db, key: password}}\n"
+        "  - name: API_TOKEN\n"
+        f"    value: {CANARY}\n"
+        "spec:\n"
+        "  encryptedData:\n"
+        "    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq8DbkgqNo3pYFGEHNUwV8zBgi3TDBgMy7V6X8b2\n"
+        "volumes:\n"
+        "  - secret: {secretName: warehouse-db}\n"
+    )
+    assert where(lint(text)) == [("FLC202", 6, 12)]
+
+
+def test_multi_document_files_and_custom_tags() -> None:
+    text = (
+        "a: 1\n---\npassword: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539\n"
+        "---\ntoken: !Ref ApiToken\n---\n"
+        f"password: {CANARY}\n"
+    )
+    assert where(lint(text)) == [("FLC201", 9, 11)]
+
+
+def test_invalid_yaml_is_scanned_line_by_line() -> None:
+    text = "image: {{ .Values.image }}\npassword: Helm-L1teral-Pw\n  bad: [\n"
+    found = lint(text, "templates/deploy.yaml")
+    assert [(d.code, d.severity) for d in found] == [
+        ("FLC201", Severity.ERROR),
+        ("FLC004", Severity.WARNING),
+    ]
+
+
+def test_suppressions() -> None:
+    text = (
+        f"a: {CANARY}  # floec: ignore[high-entropy-string] -- a public build id\n"
+        f"password: {CANARY}  # floec: ignore[FLC201, FLC205]\n"
+        "b: 1  # floec: ignore[FLC2O1]\n"
+        "c: 2  # floec: ignore\n"
+        f"token: {CANARY}  # floec: ignore[hardcoded-password]\n"
+    )
+    found = lint(text)
+    assert where(found) == [
+        ("FLC230", 2, 61),
+        ("FLC231", 3, 23),
+        ("FLC232", 4, 9),
+        ("FLC202", 5, 8),
+        ("FLC230", 5, 50),
+    ]
+    # the unused suppression on line 2 shows that line: the suppressed secret stays masked
+    assert found[0].masked and found[0].masked[0].start.line == 1
+
+
+def test_floe_yaml_forbids_credentials_and_endpoints() -> None:
+    text = (
+        "name: orders\nversion: 1.0.0\ncatalog: http://polaris:8181/api\n"
+        "credentials:\n  secret_ref: polaris\n"
+        "observability:\n  otlp_endpoint: otel.internal:4317\n"
+        "  attributes: {note: Zk8Lq2Xm7Rp4Tw9Nc1Vb6Hy3Jd5Fs0Ga}\n"
+    )
+    found = lint(text, "pipelines/orders/floe.yaml")
+    assert where(found) == [
+        ("FLC221", 3, 10),
+        ("FLC220", 4, 1),
+        ("FLC221", 7, 18),
+        ("FLC218", 8, 22),
+    ]
+    assert all(d.severity is Severity.ERROR for d in found)
+    assert where(lint(text, "pipelines/orders/other.yaml")) == [("FLC218", 8, 22)]
+
+
+def test_platform_yaml_is_strict_about_sensitive_fields() -> None:
+    text = "catalogs:\n  default:\n    credentials:\n      client_secret: changeme\n"
+    assert where(lint(text, "platform/dev/platform.yaml")) == [("FLC202", 4, 22)]
+    assert where(lint(text, "values.yaml")) == []
+
+
+def test_gcp_and_jwk_mappings() -> None:
+    text = (
+        "sa:\n  type: service_account\n"
+        '  private_key: "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n'
+        '-----END PRIVATE KEY-----\\n"\n'
+        "jwk:\n  kty: RSA\n  n: 0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86z\n"
+        "  e: AQAB\n  d: X4cTteJY_gn4FYPsXB8rdXix5vwsg1FLN5E3EaG6RJoVH-HLLKD9M7dx5oo7GURknchn\n"
+    )
+    assert [d.code for d in lint(text)] == ["FLC213", "FLC212"]
