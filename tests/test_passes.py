@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import attrs
+import copy
+
 import pytest
 
 from floec.ast.nodes import CredentialConfig, StorageProfile
@@ -220,6 +221,6 @@ def test_doctests() -> None:
 
 def test_bound_profiles_are_not_mutated() -> None:
     environment = example_environment(PLATFORM)
-    before = attrs.asdict(environment.platform)
+    before = copy.deepcopy(environment.platform)
     _lowered()
-    assert attrs.asdict(environment.platform) == before
+    assert environment.platform == before

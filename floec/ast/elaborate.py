@@ -156,6 +156,8 @@ def _converter() -> cattrs.Converter:
 
     def mapping_hook(tp: Any) -> Callable[[Any, Any], Any]:
         _key, value_type = typing.get_args(tp)
+        if value_type is Span:  # field_spans, made by the class hook
+            return lambda value, _: value
         if value_type == PropertyValue:
             return lambda value, _: {k: _property(v) for k, v in value.items()}
         if attrs.has(value_type):

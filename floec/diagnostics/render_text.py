@@ -47,6 +47,8 @@ def _display(text: str) -> str:
 
 def _columns(text: str, start: int, end: int) -> tuple[int, int]:
     """Display columns of the code-point range [start, end) of `text`."""
+    if text.isascii() and "\t" not in text:  # the common case: one column a character
+        return start, max(start, min(end, len(text)))
     left = sum(_width(c) for c in text[:start])
     return left, left + sum(_width(c) for c in text[start:end])
 
