@@ -44,6 +44,9 @@ class State:
     project: Path  # the directory of floe.yaml
     environment: Environment
     source_date_epoch: int | None = None
+    # Where this environment's files are written (target/<env>/); generated files that refer to
+    # workspace files (dbt's profiles.yml) locate them from there.
+    output_dir: Path = Path("target/default")
     bound: BoundPipeline | None = None
     lowered: LoweredPipeline | None = None
     outputs: tuple[GeneratedFile, ...] = ()
@@ -110,11 +113,86 @@ def _codegen_artifacts(state: State) -> State:
     context = ArtifactsContext(
         lowered=state.lowered,
         pipeline_path=project_relative(state.project, state.pipeline_source.name),
+        pipeline_directory=_posix_relpath(
+            Path(os.path.abspath(state.project)), workspace_root(state.environment)
+        )
+        or ".",
         pipeline_sha256=sha256_text(state.pipeline_source),
         platform_path=project_relative(state.project, state.environment.path),
         source_date_epoch=state.source_date_epoch,
     )
     result = codegen_artifacts(context)
+    files = result.value if isinstance(result.value, tuple) else ()
+    return attrs.evolve(
+        state,
+        outputs=state.outputs + files,
+        diagnostics=state.diagnostics + result.diagnostics,
+    )
+
+
+def _codegen_dagster(state: State) -> State:
+    from floec.passes.codegen_dagster import DagsterContext, codegen_dagster
+
+    assert state.lowered is not None
+    result = codegen_dagster(DagsterContext(state.lowered))
+    files = result.value if isinstance(result.value, tuple) else ()
+    return attrs.evolve(
+        state, outputs=state.outputs + files, diagnostics=state.diagnostics + result.diagnostics
+    )
+
+
+def workspace_root(environment: Environment) -> Path:
+    """The directory relative paths in platform.yaml are relative to (docs/platform-config.md):
+    the one holding `platform/` for `platform/<env>/platform.yaml`, else the platform file's own
+    directory; the working directory for the FLOE_* fallback, which has no file."""
+    if environment.path == FALLBACK_SOURCE:
+        return Path.cwd()
+    file = Path(os.path.abspath(environment.path))
+    if file.parent.parent.name == "platform":
+        return file.parent.parent.parent
+    return file.parent
+
+
+def _posix_relpath(path: Path, start: Path) -> str:
+    relative = Path(os.path.relpath(path, start)).as_posix()
+    return "" if relative == "." else relative
+
+
+def _codegen_dbt(state: State) -> State:
+    from floec.passes.codegen_dbt import PROFILES_FILE, DbtContext, DbtProject, codegen_dbt
+
+    assert state.lowered is not None
+    environment = state.environment
+    root = workspace_root(environment)
+    projects = []
+    for transform in state.pipeline.transforms:
+        if transform.type != "dbt":
+            continue
+        file = Path(os.path.abspath(state.project / transform.path)) / "dbt_project.yml"
+        try:
+            text: str | None = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        projects.append(
+            DbtProject(
+                path=transform.path,
+                file=project_relative(state.project, str(file)),
+                text=text,
+                target=transform.target or environment.name,
+                span=transform.field_spans.get("path", transform.span),
+            )
+        )
+    platform_path = environment.path
+    if platform_path != FALLBACK_SOURCE:
+        platform_path = _posix_relpath(Path(os.path.abspath(platform_path)), root)
+    profiles_dir = Path(os.path.abspath(state.output_dir / PROFILES_FILE)).parent
+    context = DbtContext(
+        lowered=state.lowered,
+        projects=tuple(projects),
+        platform_path=platform_path,
+        to_root=_posix_relpath(root, profiles_dir),
+    )
+    result = codegen_dbt(context)
     files = result.value if isinstance(result.value, tuple) else ()
     return attrs.evolve(
         state,
@@ -130,7 +208,8 @@ PASSES: tuple[Step, ...] = (
     # Step("lint-credentials", _lint),  <- the seam: see _lint
     Step("lower-secrets", _lower, stage="lowered"),
     Step("codegen-artifacts", _codegen_artifacts),
-    # Step("codegen-dbt", ...), Step("codegen-dagster", ...): one module each in floec/passes/
+    Step("codegen-dbt", _codegen_dbt),
+    Step("codegen-dagster", _codegen_dagster),
 )
 PASS_NAMES = tuple(step.name for step in PASSES)
 STAGES = ("ast", "bound", "lowered")
@@ -348,6 +427,7 @@ def build_environment(
     *,
     stop_after: str | None = None,
     run: bool = True,
+    target_dir: str | Path = "target",
 ) -> Built:
     """Load the chosen environment and run the passes (`run=False`: load only, for `--emit ast`)."""
     from floec.environments import Choice, load
@@ -363,6 +443,7 @@ def build_environment(
         project=project.directory,
         environment=loaded.environment,
         source_date_epoch=int(epoch) if epoch.isdigit() else None,
+        output_dir=Path(target_dir) / choice.name,
         diagnostics=loaded.diagnostics,
     )
     if run and not state.failed:

@@ -16,7 +16,7 @@ from tests.conftest import GOLDEN, run_floec
 CASES = sorted(
     p.name
     for p in GOLDEN.iterdir()
-    if p.is_dir() and p.name != "snapshots" and not p.name.startswith("build-")
+    if p.is_dir() and p.name != "snapshots" and not p.name.startswith(("build-", "dbt-"))
 )
 
 

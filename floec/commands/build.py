@@ -1,7 +1,8 @@
 """`floec build [PATH]`: compile a pipeline for one environment, or for all of them.
 
-Writes `target/<env>/compiled_artifacts.json`. The environment is chosen as documented in
-floec/environments.py and docs/platform-config.md. `--emit ast|bound|lowered` prints the IR after
+Writes `target/<env>/compiled_artifacts.json`, `target/<env>/dbt/profiles.yml` and
+`target/<env>/dagster/`. The environment is chosen as documented in floec/environments.py and
+docs/platform-config.md. `--emit ast|bound|lowered` prints the IR after
 that stage as JSON on stdout and writes nothing; `--stop-after PASS` stops after a pass.
 """
 
@@ -23,7 +24,14 @@ if TYPE_CHECKING:
     from floec.driver import Built
 
 STAGES = ("ast", "bound", "lowered")
-PASS_NAMES = ("bind-profiles", "check-credentials", "lower-secrets", "codegen-artifacts")
+PASS_NAMES = (
+    "bind-profiles",
+    "check-credentials",
+    "lower-secrets",
+    "codegen-artifacts",
+    "codegen-dbt",
+    "codegen-dagster",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -115,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             environ,
             stop_after=stop_after,
             run=args.emit != "ast",
+            target_dir=args.target_dir,
         )
         for choice in choices
     ]
@@ -122,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     for built in builds:
         sources.update({s.name: s for s in built.sources})
         diagnostics.extend(built.diagnostics)
-        writes = not args.emit and stop_after in (None, "codegen-artifacts")
+        writes = not args.emit and (stop_after is None or stop_after.startswith("codegen-"))
         clean = not built.failed and not has_failures(built.diagnostics, args.strict)
         if writes and built.state is not None and clean:
             directory = Path(args.target_dir) / built.name

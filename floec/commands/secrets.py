@@ -15,7 +15,7 @@ import sys
 
 from floec.commands.build import add_environment_arguments, emit_diagnostics, has_failures
 from floec.diagnostics.model import normalise
-from floec.ir import DEFAULT_SECRETS_DIR, SECRETS_DIR_VARIABLE
+from floec.runtime.secrets import locate, secret_path, secrets_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,10 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         command.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
-def secrets_dir(environ: dict[str, str]) -> str:
-    return environ.get(SECRETS_DIR_VARIABLE) or DEFAULT_SECRETS_DIR
-
-
 def run(args: argparse.Namespace) -> int:
     from floec.driver import open_deployment
 
@@ -52,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     entries = []
     for use in deployment.secrets:
         secret = use.secret
-        path = os.path.join(directory, *secret.file.split("/"))
+        path = secret_path(secret.file, environ)
         entry: dict[str, object] = {
             "name": secret.name,
             "key": secret.key,
@@ -61,13 +57,10 @@ def run(args: argparse.Namespace) -> int:
             "used_by": list(use.used_by),
         }
         if args.action == "check":
-            # Presence only: the variable's value and the file's content are never read.
-            if environ.get(secret.env_var):
-                entry["status"], entry["found_in"] = "present", "environment"
-            elif os.path.isfile(path):
-                entry["status"], entry["found_in"] = "present", "file"
-            else:
-                entry["status"], entry["found_in"] = "missing", None
+            # The runtime's own rule; presence only: no value or file content is ever read.
+            found = locate(secret.env_var, secret.file, environ)
+            entry["status"] = "missing" if found is None else "present"
+            entry["found_in"] = found
         entries.append(entry)
     missing = [e for e in entries if e.get("status") == "missing"]
     environment = deployment.environment

@@ -95,6 +95,15 @@ _TABLE = (
     Code("FLC405", "credential-mode-not-supported", "error", "a mode this profile type cannot use"),
     Code("FLC406", "secret-name-not-kubernetes", "warning", "not a Kubernetes secret name"),
     Code("FLC407", "secret-variable-collision", "error", "two secrets share one variable"),
+    # FLC5xx: code generation
+    Code("FLC501", "dbt-unsupported", "error", "the dbt adapter cannot express this setting"),
+    Code("FLC502", "dbt-setting-ignored", "warning", "a setting the dbt adapter has no field for"),
+    Code(
+        "FLC503",
+        "dbt-profile-name-fallback",
+        "warning",
+        "the dbt profile is named after the pipeline",
+    ),
     # FLC9xx: internal
     Code("FLC901", "internal-error", "error", "a bug in floec"),
 )

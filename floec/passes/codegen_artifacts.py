@@ -21,12 +21,14 @@ from floec.ir import (
 
 ARTIFACTS_VERSION = "2.0.0"
 ARTIFACTS_FILE = "compiled_artifacts.json"
+DBT_PROFILES_DIR = "dbt"  # codegen-dbt's profiles.yml, relative to the artifacts' directory
 
 
 @attrs.frozen
 class ArtifactsContext:
     lowered: LoweredPipeline
     pipeline_path: str  # floe.yaml, relative to the project directory
+    pipeline_directory: str  # the project directory, relative to the workspace root
     pipeline_sha256: str
     platform_path: str  # platform.yaml, relative to the project directory
     source_date_epoch: int | None  # SOURCE_DATE_EPOCH, when set
@@ -87,6 +89,7 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
             "name": pipeline.name,
             "version": pipeline.version,
             "path": ctx.pipeline_path,
+            "directory": ctx.pipeline_directory,
             "sha256": ctx.pipeline_sha256,
         },
         "environment": {
@@ -99,7 +102,12 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
         },
         "profiles": dict(lowered.profiles),
         "transforms": [
-            {"type": t.type, "path": t.path, "target": t.target or environment.name}
+            {
+                "type": t.type,
+                "path": t.path,
+                "target": t.target or environment.name,
+                "profiles_dir": DBT_PROFILES_DIR,
+            }
             for t in pipeline.transforms
         ],
         "governance": governance,
