@@ -329,22 +329,19 @@ class _ErrorMapper:
                     else None,
                 )
             ]
-        if keyword == "pattern" and "propertyNames" in error.absolute_schema_path:
-            hint = (
-                error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
-            )
-            return [
-                make(
-                    "FLC105",
-                    f"invalid name '{instance}' in {where}: expected "
-                    f"{hint or f'a name matching {value}'}",
-                    self.span_of([*path, str(instance)], key=True),
-                )
-            ]
         if keyword == "pattern":
             hint = (
                 error.schema.get("x-floec-pattern-hint") if isinstance(error.schema, dict) else None
             )
+            if "propertyNames" in error.absolute_schema_path:  # the key is wrong, not a value
+                return [
+                    make(
+                        "FLC105",
+                        f"invalid name '{instance}' in {where}: expected "
+                        f"{hint or f'a name matching {value}'}",
+                        self.span_of([*path, str(instance)], key=True),
+                    )
+                ]
             return [
                 make(
                     "FLC105",

@@ -40,19 +40,26 @@ def _repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
 
 
-class GoldenText(SingleFileSnapshotExtension):
-    """Snapshots as plain text files under golden/snapshots/, reviewable in a diff."""
+def text_snapshots(directory: Path) -> type[SingleFileSnapshotExtension]:
+    """A syrupy extension keeping each snapshot as a plain text file in `directory`, so a
+    re-blessed output is reviewed as an ordinary diff."""
 
-    _write_mode = WriteMode.TEXT
-    file_extension = "txt"
+    class TextSnapshots(SingleFileSnapshotExtension):
+        _write_mode = WriteMode.TEXT
+        file_extension = "txt"
 
-    @classmethod
-    def dirname(cls, *, test_location: object) -> str:
-        return str(GOLDEN / "snapshots")
+        @classmethod
+        def dirname(cls, *, test_location: object) -> str:
+            return str(directory)
 
-    @classmethod
-    def discovery_dirname(cls, *, test_location: object) -> str:
-        return str(GOLDEN / "snapshots")
+        @classmethod
+        def discovery_dirname(cls, *, test_location: object) -> str:
+            return str(directory)
+
+    return TextSnapshots
+
+
+GoldenText = text_snapshots(GOLDEN / "snapshots")
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from floec.diagnostics.codes import CODES
-from tests.conftest import ROOT, run_floec
+from tests.conftest import ROOT, run_floec, text_snapshots
 
 CANARY = "Canary-S3cret-Value-7781"
 RULES_DIR = Path(__file__).parent / "lint_rules"
@@ -153,19 +152,7 @@ def test_lint_imports_only_what_it_needs(tmp_path: Path) -> None:
         assert not any(name == heavy or name.startswith(heavy + ".") for name in imported)
 
 
-class RuleSnapshot(SingleFileSnapshotExtension):
-    """Rendered text output per rule, under tests/lint_rules/snapshots/ (reviewable diffs)."""
-
-    _write_mode = WriteMode.TEXT
-    file_extension = "txt"
-
-    @classmethod
-    def dirname(cls, *, test_location: object) -> str:
-        return str(RULES_DIR / "snapshots")
-
-    @classmethod
-    def discovery_dirname(cls, *, test_location: object) -> str:
-        return str(RULES_DIR / "snapshots")
+RuleSnapshot = text_snapshots(RULES_DIR / "snapshots")  # rendered output per rule
 
 
 RULE_FILES = sorted(p.name for p in RULES_DIR.iterdir() if p.name.startswith("FLC"))
