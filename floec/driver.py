@@ -30,6 +30,7 @@ from floec.ir import (
     Environment,
     GeneratedFile,
     LoweredPipeline,
+    PassResult,
     SecretUse,
 )
 from floec.source import SourceFile
@@ -106,6 +107,14 @@ def _lower(state: State) -> State:
     )
 
 
+def _with_files(state: State, result: PassResult) -> State:
+    """A code generator's files and diagnostics, added to the build state."""
+    files = result.value if isinstance(result.value, tuple) else ()
+    return attrs.evolve(
+        state, outputs=state.outputs + files, diagnostics=state.diagnostics + result.diagnostics
+    )
+
+
 def _codegen_artifacts(state: State) -> State:
     from floec.passes.codegen_artifacts import ArtifactsContext, codegen_artifacts
 
@@ -122,12 +131,7 @@ def _codegen_artifacts(state: State) -> State:
         source_date_epoch=state.source_date_epoch,
     )
     result = codegen_artifacts(context)
-    files = result.value if isinstance(result.value, tuple) else ()
-    return attrs.evolve(
-        state,
-        outputs=state.outputs + files,
-        diagnostics=state.diagnostics + result.diagnostics,
-    )
+    return _with_files(state, result)
 
 
 def _codegen_dagster(state: State) -> State:
@@ -135,10 +139,7 @@ def _codegen_dagster(state: State) -> State:
 
     assert state.lowered is not None
     result = codegen_dagster(DagsterContext(state.lowered))
-    files = result.value if isinstance(result.value, tuple) else ()
-    return attrs.evolve(
-        state, outputs=state.outputs + files, diagnostics=state.diagnostics + result.diagnostics
-    )
+    return _with_files(state, result)
 
 
 def workspace_root(environment: Environment) -> Path:
@@ -193,12 +194,7 @@ def _codegen_dbt(state: State) -> State:
         to_root=_posix_relpath(root, profiles_dir),
     )
     result = codegen_dbt(context)
-    files = result.value if isinstance(result.value, tuple) else ()
-    return attrs.evolve(
-        state,
-        outputs=state.outputs + files,
-        diagnostics=state.diagnostics + result.diagnostics,
-    )
+    return _with_files(state, result)
 
 
 # The passes, in order (DESIGN §2).
