@@ -63,3 +63,17 @@ def test_wheel_installs_and_checks_the_example(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin"},
     )
     assert bad.returncode == 0, bad.stdout + bad.stderr
+    # Everything else the package reads at run time: rule docs, the artifacts schema.
+    explained = subprocess.run(
+        [str(floec), "explain", "FLC201"], cwd=work, capture_output=True, text=True, check=False
+    )
+    assert explained.returncode == 0 and "## What it does" in explained.stdout
+    built = subprocess.run(
+        [str(floec), "build", "examples/customer-analytics", "--env", "local"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (work / "target/local/compiled_artifacts.json").is_file()
