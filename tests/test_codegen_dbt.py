@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -30,13 +29,7 @@ from tests.conftest import GOLDEN, ROOT, run_floec
 
 EXAMPLE = "examples/customer-analytics"
 TYPES = ("duckdb", "postgres", "snowflake", "bigquery", "redshift", "databricks", "spark", "trino")
-HAS_DBT = importlib.util.find_spec("dbt") is not None and (
-    importlib.util.find_spec("dbt.cli") is not None
-)
 BIN = Path(sys.executable).parent
-needs_dbt = pytest.mark.skipif(
-    not HAS_DBT, reason="dbt-core is not installed (pip install -e '.[test]')"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -480,22 +473,20 @@ def dbt_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             }
         )
     (base / "requests.json").write_text(json.dumps(requests))
-    results: list[dict[str, Any]] = []
-    if HAS_DBT:
-        started = time.monotonic()
-        script = ROOT / "tests/support/dbt_profiles.py"
-        run = subprocess.run(
-            [sys.executable, str(script), str(base / "requests.json")],
-            capture_output=True, text=True, env=dbt_env.dbt_environ(environ), cwd=base,
-            timeout=300,
-        )  # fmt: skip
-        assert run.returncode == 0, run.stderr[-3000:]
-        results = json.loads(run.stdout.splitlines()[-1])
-        print(f"dbt loaded {len(results)} profiles in {time.monotonic() - started:.1f}s")
+
+    started = time.monotonic()
+    script = ROOT / "tests/support/dbt_profiles.py"
+    run = subprocess.run(
+        [sys.executable, str(script), str(base / "requests.json")],
+        capture_output=True, text=True, env=dbt_env.dbt_environ(environ), cwd=base,
+        timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    results: list[dict[str, Any]] = json.loads(run.stdout.splitlines()[-1])
+    print(f"dbt loaded {len(results)} profiles in {time.monotonic() - started:.1f}s")
     return {"names": list(cases), "results": results, "profiles": profiles}
 
 
-@needs_dbt
 @pytest.mark.slow
 @pytest.mark.parametrize("case", [*(f"dbt-{t}" for t in TYPES), *VARIANTS])
 def test_dbt_accepts_the_profile(case: str, dbt_results: dict[str, Any]) -> None:
@@ -519,7 +510,6 @@ def test_dbt_accepts_the_profile(case: str, dbt_results: dict[str, Any]) -> None
     assert result["unknown"] == []
 
 
-@needs_dbt
 @pytest.mark.slow
 def test_dbt_reads_secrets_from_the_lowered_variables(dbt_results: dict[str, Any]) -> None:
     by_case = dict(zip(dbt_results["names"], dbt_results["results"], strict=True))
@@ -551,7 +541,6 @@ def _copy_workspace(root: Path, *environments: str) -> Path:
     return root
 
 
-@needs_dbt
 @pytest.mark.slow
 def test_dbt_build_of_the_example_on_the_local_duckdb_profile(tmp_cwd: Path) -> None:
     """The user's commands, from the workspace root: `floec build --env local`, then
@@ -602,7 +591,6 @@ compute:
 """
 
 
-@needs_dbt
 @pytest.mark.slow
 def test_dbt_debug_against_a_real_postgres(tmp_cwd: Path) -> None:
     """`dbt debug` connects with the password given only as PG_TEST_PASSWORD, the variable the

@@ -276,7 +276,7 @@ def test_profiles_resolve_secrets_lazily_to_masked_values(workspace, secrets_dir
 
 # -- Dagster (the real thing) ---------------------------------------------------------------------
 
-dagster = pytest.importorskip("dagster")
+
 VENV_BIN = Path(sys.executable).parent
 
 
