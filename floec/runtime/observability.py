@@ -71,18 +71,14 @@ class Endpoint:
     label: str  # what messages show: the URL, or the secret it came from
     secret: bool = False
 
-    def scrub(self, text: str) -> str:
-        """A message with the endpoint's address replaced by its label when it is a secret."""
+    def scrub(self, reason: str) -> str:
+        """A failure's reason as it may be shown: when the address is a secret, only the kind of
+        error (client messages quote hosts, ports and paths)."""
         if not self.secret:
-            return text
-        from urllib.parse import urlsplit
-
-        for part in sorted({self.url, self.url.rstrip("/"), urlsplit(self.url).netloc}, key=len)[
-            ::-1
-        ]:
-            if part:
-                text = text.replace(part, self.label)
-        return text
+            return reason
+        kind = reason.split(":", 1)[0].strip()
+        kind = kind if kind.isidentifier() else "error"
+        return f"{kind}; details hidden, the address is a secret"
 
 
 @attrs.frozen
@@ -643,9 +639,17 @@ class ObservabilityOrchestrator:
     def close(self, timeout: float | None = None) -> None:
         """Flush (bounded) and stop the senders; called at exit too."""
         deadline = time.monotonic() + (self.budget if timeout is None else timeout)
-        for backend in (self._traces, self._lineage):
-            if backend is not None:
-                self._safely("closing", backend.close, max(deadline - time.monotonic(), 0.0))
+        for signal, backend in (("traces", self._traces), ("lineage", self._lineage)):
+            if backend is None:
+                continue
+            left = self._safely("closing", backend.close, max(deadline - time.monotonic(), 0.0))
+            if left and not backend.sender.failures:
+                endpoint = self.endpoints.get(signal)
+                where = endpoint.label if endpoint else "the local file"
+                self._warn(
+                    f"{left} {signal} item(s) were not sent to {where} before the process ended "
+                    f"(telemetry waits at most {self.budget:.1f} s)"
+                )
         self._traces = self._lineage = None
 
     def stats(self) -> dict[str, dict[str, int]]:

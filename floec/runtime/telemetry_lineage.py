@@ -143,7 +143,7 @@ class LineageBackend:
     def settle(self, timeout: float) -> bool:
         return self.sender.settle(timeout)
 
-    def close(self, timeout: float) -> bool:
+    def close(self, timeout: float) -> int:
         return self.sender.close(timeout)
 
 

@@ -9,6 +9,7 @@ its timeout, so the orchestrator can bound what telemetry costs a run. Core depe
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -18,6 +19,56 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 THREAD_PREFIX = "floec-telemetry"
+# What the exporters and their HTTP clients log while sending: on our threads it is kept as the
+# reason of the one warning a failure gives, never printed (a log line per failed batch, and
+# debug lines that show an endpoint that may be a secret).
+QUIET_LOGGERS = (
+    "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.grpc.exporter",
+    "opentelemetry.exporter.otlp.common.http",
+    "openlineage.client.transport.http",
+    "urllib3.connectionpool",
+    "urllib3.util.retry",
+)
+
+
+class CapturedLog(logging.Filter):
+    """Keeps what is logged from the senders' threads (per thread), and hides it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._messages: dict[int, list[str]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (record.threadName or "").startswith(THREAD_PREFIX):
+            return True
+        if record.levelno >= logging.WARNING:
+            try:
+                message = record.getMessage()
+            except Exception:
+                message = str(record.msg)
+            self._messages.setdefault(threading.get_ident(), []).append(message)
+        return False
+
+    def take(self) -> str | None:
+        """The warnings and errors logged on this thread since the last `take`."""
+        messages = self._messages.pop(threading.get_ident(), [])
+        return "; ".join(dict.fromkeys(messages)) or None
+
+
+# One filter for the process: a logger's filters stop at the first that refuses a record.
+CAPTURED = CapturedLog()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def quiet_third_party_logs() -> None:
+    global _installed
+    with _install_lock:
+        if not _installed:
+            for name in QUIET_LOGGERS:
+                logging.getLogger(name).addFilter(CAPTURED)
+            _installed = True
 
 
 class BackgroundSender(Generic[T]):
@@ -34,6 +85,7 @@ class BackgroundSender(Generic[T]):
         cooldown: float = 60.0,
         warmup: Callable[[], None] | None = None,
     ) -> None:
+        quiet_third_party_logs()
         self.name = name
         self._send = send
         self._on_failure = on_failure
@@ -85,15 +137,17 @@ class BackgroundSender(Generic[T]):
                 self._lock.wait(remaining)
             return True
 
-    def close(self, timeout: float) -> bool:
-        """Flush (bounded), then stop the thread; what is still queued after that is dropped."""
-        drained = self.flush(timeout)
+    def close(self, timeout: float) -> int:
+        """Flush (bounded), then stop the thread; what is still queued after that is dropped.
+        Returns how many items were dropped so (in flight included)."""
+        self.flush(timeout)
         with self._lock:
             self._closed = True
+            left = len(self._queue) + self._in_flight
             self.dropped += len(self._queue)
             self._queue.clear()
             self._lock.notify_all()
-        return drained
+        return left
 
     def _work(self) -> None:
         if self._warmup is not None:

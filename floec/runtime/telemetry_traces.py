@@ -5,7 +5,7 @@ attributes from the artifacts, the platform's sampler, and one span processor th
 spans to a `BackgroundSender`, whose thread exports them over OTLP (HTTP or gRPC, with a short
 timeout), or writes them as JSON lines when the platform names no collector. Every span of one
 Dagster run shares a trace id derived from the run id, so a run is one trace and sampling keeps
-or drops a run whole.
+or drops a run whole (`trace_id_of`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
-import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,26 +37,16 @@ from opentelemetry.sdk.trace.sampling import (
 )
 from opentelemetry.trace import Span, Status, StatusCode
 
-from floec.runtime.telemetry_queue import THREAD_PREFIX, BackgroundSender
+from floec.runtime.telemetry_queue import CAPTURED, BackgroundSender
 
 _RUN_TRACE: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "floec_run_trace", default=None
 )
-# The exporters' own loggers: their messages from our sender thread become the reason in our one
-# warning instead of a log line per failed batch.
-EXPORTER_LOGGERS = (
-    "opentelemetry.exporter.otlp.proto.http.trace_exporter",
-    "opentelemetry.exporter.otlp.proto.grpc.exporter",
-    "opentelemetry.exporter.otlp.common.http",
-)
-
-
 def trace_id_of(run_id: str) -> int:
-    """The trace id of a Dagster run: its UUID's 128 bits, else a hash of the id."""
-    try:
-        value = uuid.UUID(run_id).int
-    except ValueError:
-        value = int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:16], "big")
+    """The trace id of a Dagster run: 128 bits of a hash of its id. (Not the UUID's own bits:
+    a UUID4's variant bits sit at the top of the low 64 bits that ratio sampling compares, so
+    no run would ever be sampled at 0.5.)"""
+    value = int.from_bytes(hashlib.sha256(f"floec:{run_id}".encode()).digest()[:16], "big")
     return value or 1
 
 
@@ -105,35 +93,6 @@ def sampler(config: Mapping[str, Any] | None) -> Sampler:
     if kind == "rate_limiting":
         return ParentBased(RateLimitingSampler(float(config.get("rate_limit") or 1)))
     return ALWAYS_ON
-
-
-class CapturedLog(logging.Filter):
-    """Keeps what the exporters log from the senders' threads (per thread), and hides it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._messages: dict[int, list[str]] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not (record.threadName or "").startswith(THREAD_PREFIX):
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = str(record.msg)
-        self._messages.setdefault(threading.get_ident(), []).append(message)
-        return False
-
-    def take(self) -> str | None:
-        """The messages logged on this thread since the last `take`."""
-        messages = self._messages.pop(threading.get_ident(), [])
-        return "; ".join(dict.fromkeys(messages)) or None
-
-
-# One filter for every backend of the process: a logger's filters stop at the first refusal.
-CAPTURED = CapturedLog()
-for _name in EXPORTER_LOGGERS:
-    logging.getLogger(_name).addFilter(CAPTURED)
 
 
 class ExportFailed(RuntimeError):
@@ -314,7 +273,7 @@ class TraceBackend:
     def settle(self, timeout: float) -> bool:
         return self.sender.settle(timeout)
 
-    def close(self, timeout: float) -> bool:
+    def close(self, timeout: float) -> int:
         return self.sender.close(timeout)
 
 
