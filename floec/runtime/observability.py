@@ -358,22 +358,19 @@ class ObservabilityOrchestrator:
         self._warned.add(key)
         log.warning("floec: %s", message)
 
-    def _failed(self, signal: str, reason: str) -> None:
+    def _failed(self, signal: str, reason: str, *, shown: bool = False) -> None:
+        """The one warning of a run about a signal (`shown`: the reason quotes no address)."""
         endpoint = self.endpoints.get(signal)
         where = endpoint.label if endpoint else f"the local file under {self.settings.directory}"
-        reason = endpoint.scrub(reason) if endpoint else reason
+        reason = endpoint.scrub(reason) if endpoint and not shown else reason
         with self._lock:
             key = f"{self._current_run}:{signal}:failed"
             if key in self._warned:
                 return
             self._warned.add(key)
+        after = "" if shown else f"; this process sends no more {signal} there for a minute"
         log.warning(
-            "floec: could not send %s to %s (%s); the run goes on, and this process sends no "
-            "more %s there for a minute",
-            signal,
-            where,
-            reason,
-            signal,
+            "floec: could not send %s to %s (%s); the run goes on%s", signal, where, reason, after
         )
 
     def _safely(self, what: str, action: Any, *args: Any, **kwargs: Any) -> Any:
@@ -444,7 +441,9 @@ class ObservabilityOrchestrator:
         span_attributes["floe.outputs"] = [d.name for d in run.outputs]
         span = None
         if self._traces is not None:
-            span = self._safely("opening a span", self._traces.start, f"asset {name}", span_attributes, run_id)
+            span = self._safely(
+                "opening a span", self._traces.start, f"asset {name}", span_attributes, run_id
+            )
         lineage = dict(
             job=f"{s.pipeline}.{name}",
             run_id=run.lineage_run_id,
@@ -458,7 +457,9 @@ class ObservabilityOrchestrator:
             yield run
         except BaseException as error:
             if span is not None:
-                self._safely("closing a span", self._traces.end, span, error=error, attributes=run.attributes)
+                self._safely(
+                    "closing a span", self._traces.end, span, error=error, attributes=run.attributes
+                )
             self._emit("FAIL", lineage, outputs=run.outputs, error=error)
             self._settle(run_id)
             raise
@@ -499,11 +500,17 @@ class ObservabilityOrchestrator:
         self._start()
         self._current_run = run_id
         level = level or self.settings.dbt_level
-        handle = DbtRun(name, None if target_path is None else Path(target_path), manifest)
+        where = None if target_path is None else Path(target_path)
+        read_from = (
+            manifest if isinstance(manifest, Mapping) or manifest is None else Path(manifest)
+        )
+        handle = DbtRun(name, where, read_from)
         attributes = self._span_attributes(name, run_id, partition, None, {"dbt.level": level})
         span = None
         if self._traces is not None:
-            span = self._safely("opening a span", self._traces.start, f"dbt {name}", attributes, run_id)
+            span = self._safely(
+                "opening a span", self._traces.start, f"dbt {name}", attributes, run_id
+            )
         started = _now()
         failure: BaseException | None = None
         try:
@@ -513,7 +520,15 @@ class ObservabilityOrchestrator:
             raise
         finally:
             self._safely(
-                "reporting dbt", self._dbt_finish, handle, span, level, run_id, job, started, failure
+                "reporting dbt",
+                self._dbt_finish,
+                handle,
+                span,
+                level,
+                run_id,
+                job,
+                started,
+                failure,
             )
             self._settle(run_id)
 
@@ -563,7 +578,9 @@ class ObservabilityOrchestrator:
             self._emit("START", lineage, outputs=list(outputs.values()), time=started)
             state = "FAIL" if failure is not None or failed else "COMPLETE"
             message = f"dbt failed: {', '.join(failed)}" if failed else None
-            self._emit(state, lineage, outputs=list(outputs.values()), error=failure, failure=message)
+            self._emit(
+                state, lineage, outputs=list(outputs.values()), error=failure, failure=message
+            )
         if span is not None:
             message = f"dbt failed: {', '.join(failed)}" if failed and failure is None else None
             self._traces.end(span, error=failure, failure=message, attributes=counts)
@@ -637,18 +654,21 @@ class ObservabilityOrchestrator:
         return drained
 
     def close(self, timeout: float | None = None) -> None:
-        """Flush (bounded) and stop the senders; called at exit too."""
-        deadline = time.monotonic() + (self.budget if timeout is None else timeout)
+        """Flush and stop the senders; called at exit too. It waits at most `timeout`, by default
+        what is left of the last run's budget."""
+        if timeout is None:
+            timeout = self.budget - self._spent.get(self._current_run, 0.0)
+        deadline = time.monotonic() + max(timeout, 0.0)
         for signal, backend in (("traces", self._traces), ("lineage", self._lineage)):
             if backend is None:
                 continue
             left = self._safely("closing", backend.close, max(deadline - time.monotonic(), 0.0))
             if left and not backend.sender.failures:
-                endpoint = self.endpoints.get(signal)
-                where = endpoint.label if endpoint else "the local file"
-                self._warn(
-                    f"{left} {signal} item(s) were not sent to {where} before the process ended "
-                    f"(telemetry waits at most {self.budget:.1f} s)"
+                self._failed(
+                    signal,
+                    f"{left} item(s) still unsent at the end, after the "
+                    f"{self.budget:.1f} s that telemetry may cost a run",
+                    shown=True,
                 )
         self._traces = self._lineage = None
 
@@ -693,14 +713,18 @@ def describe(directory: str | os.PathLike[str]) -> str:
     lines = []
     traces = where / TRACES_FILE
     if traces.is_file():
-        spans = [json.loads(line) for line in traces.read_text(encoding="utf-8").splitlines() if line]
+        spans = [
+            json.loads(line) for line in traces.read_text(encoding="utf-8").splitlines() if line
+        ]
         runs = len({s.get("trace_id") for s in spans})
         lines.append(f"  traces:  {traces}  ({len(spans)} spans in {runs} traces)")
     else:
         lines.append(f"  traces:  none in {where} (traces off, or sent to a collector)")
     lineage = where / LINEAGE_FILE
     if lineage.is_file():
-        events = [json.loads(line) for line in lineage.read_text(encoding="utf-8").splitlines() if line]
+        events = [
+            json.loads(line) for line in lineage.read_text(encoding="utf-8").splitlines() if line
+        ]
         kinds: dict[str, int] = {}
         for event in events:
             kinds[str(event.get("eventType"))] = kinds.get(str(event.get("eventType")), 0) + 1

@@ -132,8 +132,17 @@ class LineageBackend:
     ) -> None:
         self.sender.put(
             Pending(
-                state, job, run_id, time, job_type, integration, tuple(inputs), tuple(outputs),
-                parent, error, failure,
+                state,
+                job,
+                run_id,
+                time,
+                job_type,
+                integration,
+                tuple(inputs),
+                tuple(outputs),
+                parent,
+                error,
+                failure,
             )
         )
 
@@ -169,7 +178,7 @@ def build_event(pending: Pending, namespace: str) -> Any:
         run_facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
             message=pending.failure, programmingLanguage="sql"
         )
-    job_facets = {
+    job_facets: dict[str, Any] = {
         "jobType": job_type_job.JobTypeJobFacet(
             processingType="BATCH", integration=pending.integration, jobType=pending.job_type
         )

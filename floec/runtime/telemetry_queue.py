@@ -9,6 +9,7 @@ its timeout, so the orchestrator can bound what telemetry costs a run. Core depe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -192,7 +193,5 @@ class BackgroundSender(Generic[T]):
                 self._report(failure)
 
     def _report(self, failure: BaseException) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a broken warning must not kill the sender
             self._on_failure(failure)
-        except Exception:  # a broken warning must not kill the sender either
-            pass

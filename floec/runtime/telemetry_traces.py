@@ -42,6 +42,8 @@ from floec.runtime.telemetry_queue import CAPTURED, BackgroundSender
 _RUN_TRACE: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "floec_run_trace", default=None
 )
+
+
 def trace_id_of(run_id: str) -> int:
     """The trace id of a Dagster run: 128 bits of a hash of its id. (Not the UUID's own bits:
     a UUID4's variant bits sit at the top of the low 64 bits that ratio sampling compares, so
@@ -180,7 +182,7 @@ class _QueueProcessor(SpanProcessor):
 class SpanHandle:
     """An open span and the context token that made it current."""
 
-    def __init__(self, span: Span, token: object, run_token: contextvars.Token[int | None]):
+    def __init__(self, span: Span, token: object, run_token: contextvars.Token[int | None]) -> None:
         self.span = span
         self.token = token
         self.run_token = run_token
@@ -208,7 +210,11 @@ class TraceBackend:
                 raise ExportFailed(CAPTURED.take() or "the exporter reported a failure")
 
         def failed(error: BaseException) -> None:
-            on_failure(str(error) if isinstance(error, ExportFailed) else f"{type(error).__name__}: {error}")
+            on_failure(
+                str(error)
+                if isinstance(error, ExportFailed)
+                else f"{type(error).__name__}: {error}"
+            )
 
         self.sender: BackgroundSender[ReadableSpan] = BackgroundSender("traces", send, failed)
         self.provider = TracerProvider(

@@ -41,13 +41,13 @@ def check_event(event: dict[str, Any]) -> None:
     assert event["job"]["namespace"] and event["job"]["name"]
     for dataset in [*event.get("inputs", []), *event.get("outputs", [])]:
         assert dataset["namespace"] and dataset["name"]
-    facets = [
+    every_facet = [
         *event["run"].get("facets", {}).values(),
         *event["job"].get("facets", {}).values(),
         *(f for d in event.get("outputs", []) for f in d.get("facets", {}).values()),
         *(f for d in event.get("inputs", []) for f in d.get("facets", {}).values()),
     ]
-    for facet in facets:
+    for facet in every_facet:
         assert facet["_producer"] and facet["_schemaURL"].startswith("https://openlineage.io/")
 
     run_facets: dict[str, Any] = {}
@@ -88,13 +88,17 @@ def check_event(event: dict[str, Any]) -> None:
                 ],
                 producer=facet["_producer"],
             )
-        outputs.append(OutputDataset(namespace=dataset["namespace"], name=dataset["name"], facets=facets))
+        outputs.append(
+            OutputDataset(namespace=dataset["namespace"], name=dataset["name"], facets=facets)
+        )
     rebuilt = RunEvent(
         eventType=RunState(event["eventType"]),
         eventTime=event["eventTime"],
         run=Run(runId=event["run"]["runId"], facets=run_facets),
         job=Job(namespace=event["job"]["namespace"], name=event["job"]["name"], facets=job_facets),
-        inputs=[InputDataset(namespace=d["namespace"], name=d["name"]) for d in event.get("inputs", [])],
+        inputs=[
+            InputDataset(namespace=d["namespace"], name=d["name"]) for d in event.get("inputs", [])
+        ],
         outputs=outputs,
         producer=event["producer"],
     )

@@ -11,7 +11,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R", bound="Receiver")
 
 
 class _Server(ThreadingHTTPServer):
@@ -56,7 +58,7 @@ class Receiver:
     def handle(self, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
         raise NotImplementedError
 
-    def __enter__(self) -> Receiver:
+    def __enter__(self: R) -> R:
         self.thread.start()
         return self
 
