@@ -55,6 +55,7 @@ demo: $(VENV)/.installed-run
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DUCKDB)', read_only=True).sql('select * from customer_orders'))\""
 	@echo "  DAGSTER_HOME=$(LOCAL_HOME) $(BIN)/dagster dev -f target/local/dagster/definitions.py   # then http://127.0.0.1:3000"
 	@echo "  $(BIN)/floec secrets list --env prod $(EXAMPLE)   # what prod would need at run time"
+	@$(BIN)/python -m floec.runtime.observability target/local
 
 lint: dev
 	$(BIN)/ruff check .

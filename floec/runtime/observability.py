@@ -736,4 +736,6 @@ def describe(directory: str | os.PathLike[str]) -> str:
 
 
 if __name__ == "__main__":
-    print(describe(sys.argv[1] if len(sys.argv) > 1 else "target/local"))
+    directory = sys.argv[1] if len(sys.argv) > 1 else "target/local"
+    print("== traces and lineage of the run (JSON lines; a platform with endpoints sends them)")
+    print(describe(directory))
