@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from floec.runtime.observability import ObservabilityOrchestrator
+from floec.runtime.observability import BUDGET, EXPORT_TIMEOUT, ObservabilityOrchestrator
 from tests.support.telemetry_receivers import (
     LineageReceiver,
     OtlpReceiver,
@@ -128,8 +128,8 @@ def main() -> None:
         print(f"  telemetry off:               {off:8.0f} us")
         print(f"  traces + lineage to files:   {files:8.0f} us")
         print("ten asset runs and the exit (close), traces and lineage to the same endpoint:")
-        cases = [
-            ("healthy receivers", lambda: healthy()),
+        cases: list[tuple[str, Callable[[], AbstractContextManager[tuple[str, str]]]]] = [
+            ("healthy receivers", healthy),
             ("closed port", lambda: same(closed_port)),
             ("never answers", lambda: same(silent_server)),
         ]
@@ -142,7 +142,7 @@ def main() -> None:
                     f"  {protocol:<4} {label:<18} {statistics.median(costs):7.0f} ms "
                     f"(max {max(costs):.0f})"
                 )
-    print(json.dumps({"budget_s": 0.8, "export_timeout_s": 0.5}))
+    print(json.dumps({"budget_s": BUDGET, "export_timeout_s": EXPORT_TIMEOUT}))
 
 
 if __name__ == "__main__":
