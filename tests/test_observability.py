@@ -647,3 +647,40 @@ def test_a_dagster_run_is_traced_through_the_orchestrator(document, tmp_path) ->
         "customer-analytics.orders": "COMPLETE",
         "customer-analytics.customers": "FAIL",
     }
+
+
+def test_broken_telemetry_settings_never_fail_the_asset(document, tmp_path, caplog) -> None:
+    broken = configured(document, otlp_endpoint={"secret": "not a reference"})
+    broken["layers"] = {"bronze": "not a mapping"}
+    observability = ObservabilityOrchestrator.from_artifacts(broken, directory=tmp_path)
+    with observability.asset_run("raw_orders", outputs=["raw_orders"], layer="bronze") as run:
+        ran = run.name
+    assert ran == "raw_orders"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("traces are off for this run: unusable endpoint" in m for m in messages)
+    assert any("telemetry error while starting an asset run" in m for m in messages)
+    missing = ObservabilityOrchestrator.for_artifacts(tmp_path / "nowhere.json")
+    with missing.asset_run("raw_orders"):
+        pass
+    assert missing.stats() == {}
+
+
+def test_datasets_of_a_secret_catalog_are_named_by_its_profile(document, tmp_path) -> None:
+    secret_catalog = configured(document)
+    for layer in secret_catalog["layers"].values():
+        layer["catalog"]["uri"] = {
+            "secret": {
+                "name": "polaris",
+                "key": "uri",
+                "env_var": "POLARIS_URI",
+                "file": "polaris/uri",
+            }
+        }
+    observability = ObservabilityOrchestrator.from_artifacts(secret_catalog, directory=tmp_path)
+    dataset = observability.settings.dataset("raw_orders", "bronze")
+    assert (dataset.namespace, dataset.name) == ("iceberg://default", "bronze.raw_orders")
+    qualified = observability.settings.dataset("elsewhere.orders")
+    assert (qualified.namespace, qualified.name) == (
+        "sqlite:///target/local/catalog.db",
+        "elsewhere.orders",
+    )

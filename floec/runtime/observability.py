@@ -256,7 +256,12 @@ class ObservabilityOrchestrator:
         key = Path(path).resolve()
         with cls._shared_lock:
             if key not in cls._shared:
-                cls._shared[key] = cls.from_artifacts(key)
+                try:
+                    cls._shared[key] = cls.from_artifacts(key)
+                except Exception as error:  # unreadable artifacts fail the run elsewhere, not here
+                    log.warning("floec: telemetry is off: cannot read %s (%s)", key, error)
+                    document = {"observability": {"traces": False, "lineage": False}}
+                    cls._shared[key] = cls(Settings.from_document(document, key.parent))
             return cls._shared[key]
 
     @property
@@ -290,6 +295,9 @@ class ObservabilityOrchestrator:
             endpoint = self._endpoint(signal, raw)
         except SecretError as error:
             self._warn(f"{signal} are off for this run: {error}")
+            return None
+        except Exception as error:  # a malformed section: never fatal, never quoted
+            self._warn(f"{signal} are off for this run: unusable endpoint ({type(error).__name__})")
             return None
         self.endpoints[signal] = endpoint
         try:
@@ -426,6 +434,48 @@ class ObservabilityOrchestrator:
         `inputs`/`outputs` are Iceberg tables (`table` in `layer`, or `namespace.table`); `job`
         is the Dagster job (the parent run's job name; the pipeline's name by default).
         """
+        begun = self._safely(
+            "starting an asset run",
+            self._begin_asset,
+            name,
+            inputs,
+            outputs,
+            run_id,
+            partition,
+            layer,
+            job,
+            attributes,
+        )
+        if begun is None:  # telemetry could not start: the asset runs untraced
+            yield AssetRun(name=name, lineage_run_id="", inputs=[], outputs=[], layer=layer)
+            return
+        run, span, lineage = begun
+        try:
+            yield run
+        except BaseException as error:
+            if span is not None:
+                self._safely(
+                    "closing a span", self._traces.end, span, error=error, attributes=run.attributes
+                )
+            self._emit("FAIL", lineage, outputs=run.outputs, error=error)
+            self._settle(run_id)
+            raise
+        if span is not None:
+            self._safely("closing a span", self._traces.end, span, attributes=run.attributes)
+        self._emit("COMPLETE", lineage, outputs=run.outputs)
+        self._settle(run_id)
+
+    def _begin_asset(
+        self,
+        name: str,
+        inputs: Sequence[str],
+        outputs: Sequence[str],
+        run_id: str | None,
+        partition: str | None,
+        layer: str | None,
+        job: str | None,
+        attributes: Mapping[str, Any] | None,
+    ) -> tuple[AssetRun, Any, dict[str, Any]]:
         self._start()
         self._current_run = run_id
         s = self.settings
@@ -444,7 +494,7 @@ class ObservabilityOrchestrator:
             span = self._safely(
                 "opening a span", self._traces.start, f"asset {name}", span_attributes, run_id
             )
-        lineage = dict(
+        lineage: dict[str, Any] = dict(
             job=f"{s.pipeline}.{name}",
             run_id=run.lineage_run_id,
             job_type="ASSET",
@@ -453,20 +503,7 @@ class ObservabilityOrchestrator:
             parent=self._parent(job, run_id),
         )
         self._emit("START", lineage, outputs=run.outputs)
-        try:
-            yield run
-        except BaseException as error:
-            if span is not None:
-                self._safely(
-                    "closing a span", self._traces.end, span, error=error, attributes=run.attributes
-                )
-            self._emit("FAIL", lineage, outputs=run.outputs, error=error)
-            self._settle(run_id)
-            raise
-        if span is not None:
-            self._safely("closing a span", self._traces.end, span, attributes=run.attributes)
-        self._emit("COMPLETE", lineage, outputs=run.outputs)
-        self._settle(run_id)
+        return run, span, lineage
 
     def _emit(self, state: str, lineage: Mapping[str, Any], **more: Any) -> None:
         if self._lineage is None:
