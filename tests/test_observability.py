@@ -595,32 +595,44 @@ def test_probabilistic_sampling_keeps_some_runs_whole(document, tmp_path) -> Non
 # -- through Dagster ------------------------------------------------------------------------------
 
 
-def test_a_dagster_run_is_traced_through_the_orchestrator(document, tmp_path) -> None:
+def test_a_dagster_run_is_traced_through_the_runtime_hooks(document, tmp_path) -> None:
     import dagster as dg
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    from floec.runtime.telemetry_dagster import observed_asset, record_schemas
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    iceberg = SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path / 'catalog.db'}", warehouse=f"file://{warehouse}"
+    )
+    iceberg.create_namespace_if_not_exists("bronze")
+
+    class Tables:  # what the runtime's Catalog offers: a pyiceberg table by name and layer
+        def table(self, name: str, layer: str | None) -> Any:
+            return iceberg.load_table(f"{layer}.{name}")
 
     with OtlpReceiver() as otlp, LineageReceiver() as lineage:
-        observability = orchestrator(
-            document,
-            tmp_path,
-            otlp_endpoint=otlp.base,
-            otlp_protocol="http",
-            lineage_endpoint=lineage.base,
+        artifacts = tmp_path / "target" / "local" / "compiled_artifacts.json"
+        artifacts.parent.mkdir(parents=True)
+        observed = configured(
+            document, otlp_endpoint=otlp.base, otlp_protocol="http", lineage_endpoint=lineage.base
         )
+        artifacts.write_text(json.dumps(observed))
         days = dg.StaticPartitionsDefinition(["2024-01-01", "2024-01-02"])
 
         def traced(name: str, fail: bool = False) -> Any:
             @dg.asset(name=name, partitions_def=days)
             def body(context) -> None:  # no annotation: this module has postponed ones
-                with observability.asset_run(
-                    name,
-                    outputs=[name],
-                    layer="bronze",
-                    run_id=context.run.run_id,
-                    partition=context.partition_key,
-                    job=context.job_def.name,
-                ):
+                with observed_asset(
+                    artifacts, context, name, outputs=[name], layer="bronze"
+                ) as run:
                     if fail:
                         raise RuntimeError("the source is gone")
+                    rows = pa.table({"id": pa.array([1, 2], pa.int64()), "day": ["a", "b"]})
+                    iceberg.create_table(f"bronze.{name}", schema=rows.schema).append(rows)
+                    record_schemas(run, Tables(), [name], "bronze")
 
             return body
 
@@ -630,7 +642,7 @@ def test_a_dagster_run_is_traced_through_the_orchestrator(document, tmp_path) ->
             raise_on_error=False,
         )
         assert not result.success
-        assert observability.flush(10)
+        assert ObservabilityOrchestrator.for_artifacts(artifacts).flush(10)
         wait_for(lambda: len(lineage.events) == 4)
         spans, events = list(otlp.spans), list(lineage.events)
     run_id = result.run_id
@@ -642,11 +654,13 @@ def test_a_dagster_run_is_traced_through_the_orchestrator(document, tmp_path) ->
         check_event(event)
         assert event["run"]["facets"]["parent"]["run"]["runId"] == run_id
         assert event["run"]["facets"]["parent"]["job"]["name"] == "__ephemeral_asset_job__"
-    final = {e["job"]["name"]: e["eventType"] for e in events if e["eventType"] != "START"}
-    assert final == {
+    final = {e["job"]["name"]: e for e in events if e["eventType"] != "START"}
+    assert {name: e["eventType"] for name, e in final.items()} == {
         "customer-analytics.orders": "COMPLETE",
         "customer-analytics.customers": "FAIL",
     }
+    written = final["customer-analytics.orders"]["outputs"][0]
+    assert columns(written) == [("id", "long"), ("day", "string")]
 
 
 def test_broken_telemetry_settings_never_fail_the_asset(document, tmp_path, caplog) -> None:
