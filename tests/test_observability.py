@@ -698,3 +698,19 @@ def test_datasets_of_a_secret_catalog_are_named_by_its_profile(document, tmp_pat
         "sqlite:///target/local/catalog.db",
         "elsewhere.orders",
     )
+
+
+def test_a_dbt_invocation_without_results_is_one_failed_span(document, tmp_path) -> None:
+    observability = orchestrator(document, tmp_path)
+
+    def crash() -> None:
+        with observability.dbt_run("tiny_dbt", target_path=tmp_path / "none", run_id=RUN_ID):
+            raise OSError("dbt executable not found")
+
+    with pytest.raises(OSError, match="not found"):
+        crash()
+    assert observability.flush(5)
+    spans = [json.loads(line) for line in (tmp_path / "target" / "traces.jsonl").open()]
+    assert [(s["name"], s["status"]["code"]) for s in spans] == [("dbt tiny_dbt", "ERROR")]
+    assert spans[0]["attributes"]["dbt.nodes"] == 0
+    assert not (tmp_path / "target" / "lineage.jsonl").exists()  # per_model: no model ran
