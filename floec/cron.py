@@ -449,7 +449,7 @@ def _check_field(text: str, index: int, field: _Field) -> CronField:
             values.add(first % 7 if index == _DOW else first)
             continue
         if item.kind == "single":  # a/n: from a to the end of the field, every n
-            last = high
+            last = 6 if index == _DOW else high
         else:
             assert item.high is not None
             if index == _DOM and item.high.text.upper() == "L":
@@ -543,6 +543,13 @@ def _step(name: str, item: _Item, first: int, last: int, fail: _Fail) -> int:
             item.step.start,
             item.step.end,
             f"{name} step {item.step.text} is not allowed: a step is 1 or more",
+        )
+    if first == last:  # a/n with a the last value: croniter reads it as the whole field
+        fail(
+            item.step.start,
+            item.step.end,
+            f"{name} {first}/{item.step.text} starts on the last {name}, so it selects only "
+            f"{first}: write {first} (croniter would read it as the whole field)",
         )
     if step > last - first:
         fail(
