@@ -87,6 +87,17 @@ _TABLE = (
     Code("FLC306", "no-inputs", "error", "a path holds no floe.yaml or platform.yaml"),
     Code("FLC307", "no-environment-chosen", "error", "no environment was chosen among several"),
     Code("FLC308", "platform-file-not-found", "error", "a named platform file is missing"),
+    Code("FLC320", "unknown-job", "error", "a schedule, sensor or backfill names a missing job"),
+    Code("FLC321", "unknown-partition", "error", "an asset config names missing partitions"),
+    Code(
+        "FLC322",
+        "unknown-profile-reference",
+        "error",
+        "a layer or compute_logs names a profile the platform lacks",
+    ),
+    Code("FLC323", "invalid-cron", "error", "a cron expression that does not parse"),
+    Code("FLC324", "invalid-selection", "error", "an asset selection that does not parse"),
+    Code("FLC325", "unknown-timezone", "error", "a time zone the zone database does not know"),
     # FLC4xx: credential modes and secret references
     Code("FLC401", "credential-missing-field", "error", "the credential mode needs this field"),
     Code("FLC402", "credential-forbidden-field", "error", "the credential mode forbids this field"),
