@@ -160,7 +160,11 @@ class _Invalid(Exception):
 
 def parse_cron(text: str) -> CronExpression | CronError:
     """The expression, or the first thing wrong with it."""
-    parsed = _fast(text)
+    return _parse(text, fast=True)
+
+
+def _parse(text: str, fast: bool) -> CronExpression | CronError:
+    parsed = _fast(text) if fast else None
     if parsed is None:
         slow = _slow(text)
         if isinstance(slow, CronError):
@@ -244,19 +248,19 @@ def _slow(text: str) -> _Parsed | CronError:
     from lark import Token, Tree
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
-    text = text.rstrip()  # offsets stay the same: only the end goes
+    stripped = text.rstrip()  # offsets stay the same: only the end goes
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(stripped)
     except UnexpectedCharacters as error:
-        position = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+        position = error.pos_in_stream if error.pos_in_stream is not None else len(stripped)
         return _syntax_error(text, position)
     except UnexpectedToken as error:
         token = error.token
         if token.type == "$END" or token.start_pos is None:
-            return _syntax_error(text, len(text))
+            return _syntax_error(text, len(stripped))
         return _syntax_error(text, token.start_pos)
     except UnexpectedEOF:
-        return _syntax_error(text, len(text))
+        return _syntax_error(text, len(stripped))
 
     def value(node: Tree[Token]) -> _Value:
         (token,) = node.children
@@ -510,7 +514,7 @@ def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
         fail(
             value.start,
             value.end,
-            f"'{value.text}' is a {kind} name, not a {name}: {_takes(index)}",
+            f"'{value.text}' is a {kind} name, not {_a(name)}: {_takes(index)}",
         )
     if upper == "L":
         fail(
@@ -519,7 +523,11 @@ def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
             "'L' (the last day of the month) is allowed only in day-of-month, "
             f"not in the {name} field",
         )
-    fail(value.start, value.end, f"'{value.text}' is not a {name}: {_takes(index)}")
+    fail(value.start, value.end, f"'{value.text}' is not {_a(name)}: {_takes(index)}")
+
+
+def _a(name: str) -> str:
+    return ("an " if name == "hour" else "a ") + name
 
 
 def _takes(index: int) -> str:
