@@ -53,7 +53,7 @@ def test_grammar_is_unambiguous_in_strict_mode() -> None:
 def test_well_formed(text: str, expected: Selection, dagster: str) -> None:
     result = parse_selection(text)
     assert result == expected
-    assert result.dagster == dagster
+    assert isinstance(result, Selection) and result.dagster == dagster
 
 
 def test_key_path() -> None:
@@ -154,7 +154,8 @@ def _describe(selection: Any) -> tuple[object, ...]:
     def depth(value: int | None) -> int | None:
         return None if value is None or value >= MAX_NUM else value
 
-    up = down = 0
+    up: int | None = 0
+    down: int | None = 0
     if isinstance(selection, s.OrAssetSelection):
         first, second = selection.operands
         assert isinstance(first, s.UpstreamAssetSelection)
