@@ -158,6 +158,7 @@ class _Invalid(Exception):
 # --- entry point -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # results are immutable; editors re-check the same strings
 def parse_cron(text: str) -> CronExpression | CronError:
     """The expression, or the first thing wrong with it."""
     return _parse(text, fast=True)

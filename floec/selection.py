@@ -156,6 +156,7 @@ class _Invalid(Exception):
         self.error = error
 
 
+@functools.lru_cache(maxsize=1024)  # results are immutable; editors re-check the same strings
 def parse_selection(text: str) -> Selection | SelectionError:
     """The selector, or the first thing wrong with it."""
     return _parse(text, fast=True)
