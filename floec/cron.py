@@ -430,12 +430,13 @@ def _check_field(text: str, index: int, field: _Field) -> CronField:
                 )
             day = _number(name, index, item.low, fail) % 7
             assert item.step is not None
-            n = int(item.step.text)
+            n = _int(item.step.text)
             if not 1 <= n <= 5:
                 fail(
                     item.step.start,
                     item.step.end,
-                    f"'#{item.step.text}' asks for weekday number {n} of the month: it must be 1-5",
+                    f"'#{_short(item.step.text)}' asks for weekday number "
+                    f"{_short(item.step.text)} of the month: it must be 1-5",
                 )
             nth.append((day, n))
             continue
@@ -501,10 +502,11 @@ def _check_field(text: str, index: int, field: _Field) -> CronField:
 def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
     low, high = _BOUNDS[index]
     if value.text.isdigit():
-        number = int(value.text)
+        number = _int(value.text)
         if not low <= number <= high:
-            shown = value.text if len(value.text) <= 12 else value.text[:12] + "..."
-            fail(value.start, value.end, f"{name} {shown} is out of range {low}-{high}")
+            fail(
+                value.start, value.end, f"{name} {_short(value.text)} is out of range {low}-{high}"
+            )
         return number
     upper = value.text.upper()
     names = _NAMES[index]
@@ -527,6 +529,15 @@ def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
     fail(value.start, value.end, f"'{value.text}' is not {_a(name)}: {_takes(index)}")
 
 
+def _int(digits: str) -> int:
+    """The number, capped: no field goes past 59, and int() refuses very long digit strings."""
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 12 else text[:12] + "..."
+
+
 def _a(name: str) -> str:
     return ("an " if name == "hour" else "a ") + name
 
@@ -546,25 +557,25 @@ def _takes(index: int) -> str:
 def _step(name: str, item: _Item, first: int, last: int, fail: _Fail) -> int:
     if item.step is None:
         return 1
-    step = int(item.step.text)
+    step = _int(item.step.text)
     if step < 1:
         fail(
             item.step.start,
             item.step.end,
-            f"{name} step {item.step.text} is not allowed: a step is 1 or more",
+            f"{name} step {_short(item.step.text)} is not allowed: a step is 1 or more",
         )
     if first == last:  # a/n with a the last value: croniter reads it as the whole field
         fail(
             item.step.start,
             item.step.end,
-            f"{name} {first}/{item.step.text} starts on the last {name}, so it selects only "
-            f"{first}: write {first} (croniter would read it as the whole field)",
+            f"{name} {first}/{_short(item.step.text)} starts on the last {name}, so it "
+            f"selects only {first}: write {first} (croniter would read it as the whole field)",
         )
     if step > last - first:
         fail(
             item.step.start,
             item.step.end,
-            f"{name} step {item.step.text} is larger than the span {first}-{last} it steps "
+            f"{name} step {_short(item.step.text)} is larger than the span {first}-{last} it steps "
             f"over, so it selects only {first}: write {first}, or a step up to {last - first}",
         )
     return step

@@ -517,6 +517,7 @@ def _attribute_depth(piece: _Piece | None) -> int | None:
     digits = piece.text.strip("+")
     if not digits:
         return None
-    if int(digits) < 1:
+    depth = int(digits) if len(digits) <= 9 else 10**9  # int() refuses very long digit strings
+    if depth < 1:
         _fail(piece, "a depth is 1 or more layers; leave out the '+' to select none")
-    return int(digits)
+    return depth

@@ -264,3 +264,12 @@ def test_deliberately_stricter_than_dagster(text: str) -> None:
 
     CroniterShim.expand(text)  # croniter takes it
     assert isinstance(parse_cron(text), CronError)
+
+
+def test_very_long_numbers_are_out_of_range_not_a_crash() -> None:
+    result = parse_cron("*/" + "9" * 5000 + " * * * *")
+    assert isinstance(result, CronError)
+    assert result.message.startswith("minute step 999999999999... is larger than the span 0-59")
+    result = parse_cron("9" * 5000 + " * * * *")
+    assert isinstance(result, CronError)
+    assert result.message == "minute 999999999999... is out of range 0-59"

@@ -252,3 +252,8 @@ def test_dagster_spelling_selects_the_same_assets_as_the_text() -> None:
     asset = parse_selection("+asset:raw/orders+1")
     assert isinstance(asset, Selection)
     assert keys(asset.dagster) == {"raw/orders", "orders"}
+
+
+def test_a_very_long_depth_is_not_a_crash() -> None:
+    result = parse_selection("9" * 5000 + "+group:bronze")
+    assert isinstance(result, Selection) and result.upstream == 10**9
