@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python bench/check_bench.py
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/lint_bench.py
+	$(BIN)/python bench/grammars_bench.py
 
 clean:
 	rm -rf $(VENV) target build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -158,9 +158,14 @@ class _Invalid(Exception):
 # --- entry point -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # results are immutable; editors re-check the same strings
 def parse_cron(text: str) -> CronExpression | CronError:
     """The expression, or the first thing wrong with it."""
-    parsed = _fast(text)
+    return _parse(text, fast=True)
+
+
+def _parse(text: str, fast: bool) -> CronExpression | CronError:
+    parsed = _fast(text) if fast else None
     if parsed is None:
         slow = _slow(text)
         if isinstance(slow, CronError):
@@ -244,19 +249,19 @@ def _slow(text: str) -> _Parsed | CronError:
     from lark import Token, Tree
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
-    text = text.rstrip()  # offsets stay the same: only the end goes
+    stripped = text.rstrip()  # offsets stay the same: only the end goes
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(stripped)
     except UnexpectedCharacters as error:
-        position = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+        position = error.pos_in_stream if error.pos_in_stream is not None else len(stripped)
         return _syntax_error(text, position)
     except UnexpectedToken as error:
         token = error.token
         if token.type == "$END" or token.start_pos is None:
-            return _syntax_error(text, len(text))
+            return _syntax_error(text, len(stripped))
         return _syntax_error(text, token.start_pos)
     except UnexpectedEOF:
-        return _syntax_error(text, len(text))
+        return _syntax_error(text, len(stripped))
 
     def value(node: Tree[Token]) -> _Value:
         (token,) = node.children
@@ -425,12 +430,13 @@ def _check_field(text: str, index: int, field: _Field) -> CronField:
                 )
             day = _number(name, index, item.low, fail) % 7
             assert item.step is not None
-            n = int(item.step.text)
+            n = _int(item.step.text)
             if not 1 <= n <= 5:
                 fail(
                     item.step.start,
                     item.step.end,
-                    f"'#{item.step.text}' asks for weekday number {n} of the month: it must be 1-5",
+                    f"'#{_short(item.step.text)}' asks for weekday number "
+                    f"{_short(item.step.text)} of the month: it must be 1-5",
                 )
             nth.append((day, n))
             continue
@@ -496,10 +502,11 @@ def _check_field(text: str, index: int, field: _Field) -> CronField:
 def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
     low, high = _BOUNDS[index]
     if value.text.isdigit():
-        number = int(value.text)
+        number = _int(value.text)
         if not low <= number <= high:
-            shown = value.text if len(value.text) <= 12 else value.text[:12] + "..."
-            fail(value.start, value.end, f"{name} {shown} is out of range {low}-{high}")
+            fail(
+                value.start, value.end, f"{name} {_short(value.text)} is out of range {low}-{high}"
+            )
         return number
     upper = value.text.upper()
     names = _NAMES[index]
@@ -510,7 +517,7 @@ def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
         fail(
             value.start,
             value.end,
-            f"'{value.text}' is a {kind} name, not a {name}: {_takes(index)}",
+            f"'{value.text}' is a {kind} name, not {_a(name)}: {_takes(index)}",
         )
     if upper == "L":
         fail(
@@ -519,7 +526,20 @@ def _number(name: str, index: int, value: _Value, fail: _Fail) -> int:
             "'L' (the last day of the month) is allowed only in day-of-month, "
             f"not in the {name} field",
         )
-    fail(value.start, value.end, f"'{value.text}' is not a {name}: {_takes(index)}")
+    fail(value.start, value.end, f"'{value.text}' is not {_a(name)}: {_takes(index)}")
+
+
+def _int(digits: str) -> int:
+    """The number, capped: no field goes past 59, and int() refuses very long digit strings."""
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 12 else text[:12] + "..."
+
+
+def _a(name: str) -> str:
+    return ("an " if name == "hour" else "a ") + name
 
 
 def _takes(index: int) -> str:
@@ -537,25 +557,25 @@ def _takes(index: int) -> str:
 def _step(name: str, item: _Item, first: int, last: int, fail: _Fail) -> int:
     if item.step is None:
         return 1
-    step = int(item.step.text)
+    step = _int(item.step.text)
     if step < 1:
         fail(
             item.step.start,
             item.step.end,
-            f"{name} step {item.step.text} is not allowed: a step is 1 or more",
+            f"{name} step {_short(item.step.text)} is not allowed: a step is 1 or more",
         )
     if first == last:  # a/n with a the last value: croniter reads it as the whole field
         fail(
             item.step.start,
             item.step.end,
-            f"{name} {first}/{item.step.text} starts on the last {name}, so it selects only "
-            f"{first}: write {first} (croniter would read it as the whole field)",
+            f"{name} {first}/{_short(item.step.text)} starts on the last {name}, so it "
+            f"selects only {first}: write {first} (croniter would read it as the whole field)",
         )
     if step > last - first:
         fail(
             item.step.start,
             item.step.end,
-            f"{name} step {item.step.text} is larger than the span {first}-{last} it steps "
+            f"{name} step {_short(item.step.text)} is larger than the span {first}-{last} it steps "
             f"over, so it selects only {first}: write {first}, or a step up to {last - first}",
         )
     return step

@@ -156,9 +156,14 @@ class _Invalid(Exception):
         self.error = error
 
 
+@functools.lru_cache(maxsize=1024)  # results are immutable; editors re-check the same strings
 def parse_selection(text: str) -> Selection | SelectionError:
     """The selector, or the first thing wrong with it."""
-    parsed = _fast(text)
+    return _parse(text, fast=True)
+
+
+def _parse(text: str, fast: bool) -> Selection | SelectionError:
+    parsed = _fast(text) if fast else None
     if parsed is None:
         slow = _slow(text)
         if isinstance(slow, SelectionError):
@@ -308,25 +313,38 @@ def _syntax_error(text: str, position: int) -> SelectionError:
             "parentheses and Dagster's functions (sinks(...), roots(...)) are not supported in a "
             "floe.yaml selection"
         )
-    if re.match(r"\d+\+", body):  # 2+orders
-        return error(
+    lead = len(text) - len(text.lstrip())
+
+    def prefix(match: re.Match[str], message: str) -> SelectionError:
+        return SelectionError(lead + match.start(1), lead + match.end(1), message)
+
+    numbered_up = re.match(r"(\d+\+)[^\s:]*$", body)  # 2+orders
+    if numbered_up:
+        return prefix(
+            numbered_up,
             "a numbered depth such as '2+' goes with an attribute, as in 2+key:orders; "
-            "for a plain name, repeat the '+': ++orders"
+            "for a plain name, repeat the '+': ++orders",
         )
-    if re.match(r"[^\s+*]+\+\d", body) and ":" not in body:  # orders+2
-        return error(
+    numbered_down = re.match(r"[^\s+*:]+(\+\d+)$", body)  # orders+2
+    if numbered_down:
+        return prefix(
+            numbered_down,
             "a numbered depth such as '+2' goes with an attribute, as in key:orders+2; "
-            "for a plain name, repeat the '+': orders++"
+            "for a plain name, repeat the '+': orders++",
         )
-    if re.match(r"(\*|\+\+)\+*[A-Za-z_][A-Za-z0-9_]*:", body):  # *group:x, ++group:x
-        return error(
+    legacy_up = re.match(r"(\*\+*|\+\++)[A-Za-z_][A-Za-z0-9_]*:", body)  # *group:x, ++group:x
+    if legacy_up:
+        return prefix(
+            legacy_up,
             "with an attribute, write the depth as a number: 2+group:bronze for two layers "
-            "upstream, +group:bronze for every layer ('*' and '++' go with plain names)"
+            "upstream, +group:bronze for every layer ('*' and '++' go with plain names)",
         )
-    if re.search(r":[^+]*\+(\+|\*)", body):  # group:x++, group:x+*
-        return error(
+    legacy_down = re.search(r":[^+]*?(\+[+*]+)$", body)  # group:x++, group:x+*
+    if legacy_down:
+        return prefix(
+            legacy_down,
             "with an attribute, write the depth as a number: group:bronze+2 for two layers "
-            "downstream, group:bronze+ for every layer ('*' and '++' go with plain names)"
+            "downstream, group:bronze+ for every layer ('*' and '++' go with plain names)",
         )
     if character == "=":
         return error("'=' belongs in tag:key=value, once")
@@ -499,6 +517,7 @@ def _attribute_depth(piece: _Piece | None) -> int | None:
     digits = piece.text.strip("+")
     if not digits:
         return None
-    if int(digits) < 1:
+    depth = int(digits) if len(digits) <= 9 else 10**9  # int() refuses very long digit strings
+    if depth < 1:
         _fail(piece, "a depth is 1 or more layers; leave out the '+' to select none")
-    return int(digits)
+    return depth
