@@ -47,6 +47,9 @@ def check_references(spec: FloeSpec | PlatformSpec, tree: SyntaxTree) -> tuple[D
 
 
 def _pipeline(spec: FloeSpec, tree: SyntaxTree) -> Iterable[Diagnostic]:
+    pre_aggregations = _at(tree, "consumption", "pre_aggregations", "refresh_schedule")
+    if pre_aggregations is not None and isinstance(pre_aggregations, ScalarNode):
+        yield from _cron(pre_aggregations.value, pre_aggregations, "consumption.pre_aggregations")
     orchestration = spec.orchestration
     if orchestration is None:
         return
