@@ -67,6 +67,9 @@ class Choice:
     name: str
     path: str | None
     origin: str
+    # How the file is named in messages and outputs when its path is not meaningful: a registry
+    # reference `oci://host/repo:1.3.0@sha256:...` for a platform read from the content cache.
+    label: str | None = None
 
 
 @attrs.frozen
@@ -214,7 +217,7 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
                 ),
                 (),
             )
-        decoded = decode(data, display_name(choice.path))
+        decoded = decode(data, choice.label or display_name(choice.path))
         if isinstance(decoded, Diagnostic):
             return Loaded(None, (decoded,), ())
         source = decoded
@@ -239,7 +242,7 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
         name=choice.name,
         platform=spec,
         source=source,
-        path=display_name(choice.path) if choice.path else FALLBACK_SOURCE,
+        path=choice.label or (display_name(choice.path) if choice.path else FALLBACK_SOURCE),
         origin=choice.origin,
         sha256=hashlib.sha256(data).hexdigest(),
         tree=checked.tree,

@@ -103,5 +103,7 @@ def platform_layer(data: bytes) -> tuple[Layer, Mapping[str, str]]:
     if not isinstance(digest, str) or not digest.startswith("sha256:") or not isinstance(size, int):
         raise ArtifactError("its platform.yaml layer has no sha256 digest or size")
     annotations = document.get("annotations")
-    notes = {str(k): str(v) for k, v in annotations.items()} if isinstance(annotations, dict) else {}
+    notes = (
+        {str(k): str(v) for k, v in annotations.items()} if isinstance(annotations, dict) else {}
+    )
     return Layer(digest, size), notes

@@ -67,7 +67,7 @@ class _NoAuthRedirect(urllib.request.HTTPRedirectHandler):
     """Follow redirects for GET/HEAD only (blob storage); the Authorization header is added as an
     unredirected header, so it never reaches the other host."""
 
-    def redirect_request(  # type: ignore[override]
+    def redirect_request(
         self,
         req: urllib.request.Request,
         fp: object,
@@ -163,7 +163,9 @@ class Client:
     def _token(self, params: dict[str, str], scope: str, repository: str) -> str:
         realm = params["realm"]
         parsed = urllib.parse.urlsplit(realm)
-        if parsed.scheme != "https" and not (parsed.scheme == "http" and self.base.startswith("http:")):
+        if parsed.scheme != "https" and not (
+            parsed.scheme == "http" and self.base.startswith("http:")
+        ):
             raise RegistryError(
                 "protocol",
                 f"registry {self.host} sent a token realm that is not HTTPS ({parsed.netloc})",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ from pathlib import Path
 import attrs
 
 USERNAME_VARIABLE = "FLOEC_REGISTRY_USERNAME"
-PASSWORD_VARIABLE = "FLOEC_REGISTRY_PASSWORD"  # noqa: S105 - a variable's name, not a secret
+PASSWORD_VARIABLE = "FLOEC_REGISTRY_PASSWORD"
 
 
 @attrs.frozen(repr=False)
@@ -95,11 +94,11 @@ def _from_entry(entry: Mapping[str, object], source: str) -> Credentials | None:
         if isinstance(token, str) and token:
             return Credentials(user or "<token>", token, source, identity_token=True)
         return Credentials(user, secret, source) if secret else None
-    user, secret = entry.get("username"), entry.get("password")
+    name, password = entry.get("username"), entry.get("password")
     if isinstance(token, str) and token:
-        return Credentials(str(user or "<token>"), token, source, identity_token=True)
-    if isinstance(user, str) and isinstance(secret, str) and secret:
-        return Credentials(user, secret, source)
+        return Credentials(str(name or "<token>"), token, source, identity_token=True)
+    if isinstance(name, str) and isinstance(password, str) and password:
+        return Credentials(name, password, source)
     return None
 
 

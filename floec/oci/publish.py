@@ -39,16 +39,13 @@ def publish(
         except artifact.ArtifactError:
             old_layer = None
         if old_layer is not None and old_layer.digest == layer:
-            return Published(
-                repository.with_tag(tag).with_digest(existing), layer, len(data), True
-            )
+            return Published(repository.with_tag(tag).with_digest(existing), layer, len(data), True)
         bump = semver.Version(version.major, version.minor, version.patch + 1)
         raise RegistryError(
             "exists",
             f"version {version} of {repository} already exists with other content "
             f"({existing}); published versions are immutable",
-            f"bump the version in platform.yaml (e.g. {bump}) or pass --version, and publish "
-            "again",
+            f"bump the version in platform.yaml (e.g. {bump}) or pass --version, and publish again",
         )
     manifest = artifact.manifest(
         data, version=str(version), created=created, source=source, environment=environment

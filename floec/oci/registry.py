@@ -73,9 +73,7 @@ class Registries:
                 found.append((version, tag))
         return sorted(found, key=lambda item: item[0]._key())
 
-    def resolve(
-        self, repository: Reference, wanted: str, *, prereleases: bool = False
-    ) -> Resolved:
+    def resolve(self, repository: Reference, wanted: str, *, prereleases: bool = False) -> Resolved:
         """The highest version matching the range `wanted`, fetched and verified."""
         range_ = semver.parse_range(wanted)
         available = self.versions(repository.bare)

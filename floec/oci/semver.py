@@ -57,9 +57,7 @@ class Version:
     def _key(self) -> tuple[tuple[int, int, int], int, tuple[tuple[int, int, str], ...]]:
         # A release sorts after its pre-releases; numeric identifiers sort before alphanumeric
         # ones and numerically among themselves (semver §11). Build metadata is ignored.
-        parts = tuple(
-            (0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease
-        )
+        parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease)
         return (self.core, 0 if self.prerelease else 1, parts)
 
     def __lt__(self, other: Version) -> bool:
@@ -135,9 +133,7 @@ class Range:
 
     @property
     def is_exact(self) -> bool:
-        return (
-            len(self.sets) == 1 and len(self.sets[0]) == 1 and self.sets[0][0].op == "="
-        )
+        return len(self.sets) == 1 and len(self.sets[0]) == 1 and self.sets[0][0].op == "="
 
 
 def _set_admits(bounds: tuple[_Bound, ...], version: Version, prereleases: bool) -> bool:
@@ -190,10 +186,13 @@ def _comparator(word: str, whole: str) -> list[_Bound]:
     given = len(numbers)
     if pre and given < 3:
         raise SemverError(f"'{word}' in '{whole}': a pre-release needs a full MAJOR.MINOR.PATCH")
-    low = Version(*(numbers + [0] * (3 - given)), pre)  # type: ignore[arg-type]
+    full = numbers + [0] * (3 - given)
+    low = Version(full[0], full[1], full[2], pre)
     if given == 0:
-        return [_Bound(">=", Version(0, 0, 0))] if op in ("", "=", "^", "~", ">=", "<=") else (
-            [_Bound("<", Version(0, 0, 0))]
+        return (
+            [_Bound(">=", Version(0, 0, 0))]
+            if op in ("", "=", "^", "~", ">=", "<=")
+            else ([_Bound("<", Version(0, 0, 0))])
         )
     if op == "^":
         if numbers[0] > 0 or given == 1:
@@ -204,7 +203,9 @@ def _comparator(word: str, whole: str) -> list[_Bound]:
             high = Version(0, 0, numbers[2] + 1)
         return [_Bound(">=", low), _Bound("<", _floor(high))]
     if op == "~":
-        high = Version(numbers[0] + 1, 0, 0) if given == 1 else Version(numbers[0], numbers[1] + 1, 0)
+        high = (
+            Version(numbers[0] + 1, 0, 0) if given == 1 else Version(numbers[0], numbers[1] + 1, 0)
+        )
         return [_Bound(">=", low), _Bound("<", _floor(high))]
     if op in ("", "=") and given == 3:
         return [_Bound("=", low)]
