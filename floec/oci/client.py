@@ -272,10 +272,10 @@ class Client:
                 "protocol", f"{self.base} is not an OCI registry (GET /v2/: {response.status})"
             )
 
-    def tags(self, repository: str) -> list[str]:
+    def tags(self, repository: str, *, page: int = 1000) -> list[str]:
         """Every tag of the repository, following `Link: <...>; rel="next"` pages."""
         out: list[str] = []
-        path: str | None = f"/v2/{repository}/tags/list?n=1000"
+        path: str | None = f"/v2/{repository}/tags/list?n={page}"
         pages = 0
         while path is not None and pages < 1000:
             pages += 1
