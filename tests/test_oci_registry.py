@@ -371,3 +371,29 @@ def test_errors_never_carry_the_password(registry: Registry) -> None:
         client.tags("acme/platforms/prod")
     assert caught.value.kind == "auth"
     assert PASSWORD not in str(caught.value) + (caught.value.help or "") + repr(client.credentials)
+
+
+def test_the_bearer_token_flow(tmp_path: Path) -> None:
+    """The registry delegates authentication to a loopback token server: the client follows the
+    Bearer challenge, gets a token scoped to the repository with its credentials, and uses it."""
+    from tests.support import token_server
+
+    with (
+        token_server.running(tmp_path, USER, PASSWORD) as tokens,
+        running(auth=tokens.auth_block()) as server,
+    ):
+        repo = f"oci://{server.host}/acme/bearer/prod"
+        pinned = publish(tmp_path, repo, "prod", "1.0.0")
+        assert "repository:acme/bearer/prod:pull,push" in tokens.issued
+        listed = run_floec("platform", "versions", repo)
+        assert (listed.code, listed.stdout) == (0, "1.0.0\n")
+        pulled = run_floec("platform", "pull", f"{repo}:1.0.0", "-o", str(tmp_path / "o"))
+        assert pulled.code == 0 and pulled.stdout.strip() == pinned
+        assert "repository:acme/bearer/prod:pull" in tokens.issued
+        wrong = Client(
+            server.host,
+            {"FLOEC_REGISTRY_USERNAME": USER, "FLOEC_REGISTRY_PASSWORD": PASSWORD + "x"},
+        )
+        with pytest.raises(RegistryError) as caught:
+            wrong.tags("acme/bearer/prod")
+        assert caught.value.kind == "auth" and PASSWORD not in caught.value.message
