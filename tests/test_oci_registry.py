@@ -5,6 +5,7 @@ printed."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -397,3 +398,76 @@ def test_the_bearer_token_flow(tmp_path: Path) -> None:
         with pytest.raises(RegistryError) as caught:
             wrong.tags("acme/bearer/prod")
         assert caught.value.kind == "auth" and PASSWORD not in caught.value.message
+
+
+def test_build_with_a_published_platform_reference(registry: Registry, tmp_path: Path) -> None:
+    repo = f"oci://{registry.host}/acme/direct/prod"
+    pinned = publish(tmp_path, repo, "prod", "1.1.0", marker="direct")
+    pipeline = tmp_path / "p"
+    pipeline.mkdir()
+    (pipeline / "floe.yaml").write_text("name: orders\nversion: 1.0.0\n")
+    built = run_floec(
+        "build",
+        str(pipeline),
+        "--platform",
+        f"{repo}:1.1.0",
+        "--env",
+        "prod",
+        "--target-dir",
+        str(tmp_path / "t"),
+    )
+    assert built.code == 0, built.stdout + built.stderr
+    artifacts = (tmp_path / "t" / "prod" / "compiled_artifacts.json").read_text()
+    assert pinned in artifacts and "target/direct.duckdb" in artifacts
+    missing = run_floec("build", str(pipeline), "--platform", f"{repo}:9.9.9")
+    assert missing.code == 1 and "FLC312" in missing.stdout + missing.stderr
+
+
+def test_the_registry_wins_over_a_local_directory_unless_asked(
+    registry: Registry, tmp_path: Path
+) -> None:
+    publish(tmp_path, f"oci://{registry.host}/acme/locked/staging", "staging", "1.0.0", "remote")
+    pipeline = project(tmp_path, registry, "^1.0", envs="[staging]")
+    platform_dir(pipeline, "staging", "1.0.0", marker="local")
+    platform_dir(pipeline, "dev", "1.0.0", marker="dev")
+    target = tmp_path / "t"
+
+    def artifacts(*extra: str) -> str:
+        done = run_floec("build", str(pipeline), "--target-dir", str(target), *extra)
+        assert done.code == 0, done.stdout + done.stderr
+        return (target / "staging" / "compiled_artifacts.json").read_text()
+
+    assert "target/remote.duckdb" in artifacts("--env", "staging")
+    assert "target/local.duckdb" in artifacts("--env", "staging", "--prefer-local")
+    matrix = run_floec("build", str(pipeline), "--all-envs", "--target-dir", str(target))
+    assert matrix.code == 0, matrix.stdout + matrix.stderr
+    assert "target/remote.duckdb" in (target / "staging" / "compiled_artifacts.json").read_text()
+    assert "target/dev.duckdb" in (target / "dev" / "compiled_artifacts.json").read_text()
+
+
+def test_credentials_from_a_credential_helper(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docker's credential-helper protocol: `docker-credential-NAME get`, host on stdin."""
+    publish(tmp_path, f"oci://{registry.host}/acme/helper/prod", "prod", "1.0.0")
+    monkeypatch.delenv("FLOEC_REGISTRY_USERNAME")
+    monkeypatch.delenv("FLOEC_REGISTRY_PASSWORD")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helper = bin_dir / "docker-credential-floectest"
+    answer = json.dumps({"ServerURL": registry.host, "Username": USER, "Secret": PASSWORD})
+    helper.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = get ] || exit 1\n'
+        "read host\n"
+        f'[ "$host" = "{registry.host}" ] || exit 1\n'
+        f"echo '{answer}'\n"
+    )
+    helper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    config = tmp_path / "docker"
+    config.mkdir(exist_ok=True)
+    (config / "config.json").write_text(json.dumps({"credHelpers": {registry.host: "floectest"}}))
+    listed = run_floec("platform", "versions", f"oci://{registry.host}/acme/helper/prod")
+    assert (listed.code, listed.stdout) == (0, "1.0.0\n")
+    no_secret(listed.stdout, listed.stderr)
