@@ -5,7 +5,8 @@ Documented for users in docs/platform-config.md.
 Precedence, first match wins:
 
 1. `--platform FILE`: that file (named by `--env NAME` if given, else `default`);
-2. `--env NAME`: `<platform dir>/NAME/platform.yaml`;
+2. `--env NAME`: `<platform dir>/NAME/platform.yaml` (a registry environment of floe.yaml's
+   `platform.registry` is chosen before this module, by floec/oci/platforms.py);
 3. `FLOE_PLATFORM_FILE`: that file (named by `FLOE_PLATFORM_ENV` if set, else `default`);
 4. `FLOE_PLATFORM_ENV`: as `--env`;
 5. floe.yaml `platform.env`: the environment variable it names holds the file's path;

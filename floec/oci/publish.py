@@ -40,7 +40,10 @@ def publish(
             old_layer = None
         if old_layer is not None and old_layer.digest == layer:
             return Published(repository.with_tag(tag).with_digest(existing), layer, len(data), True)
+        taken = {str(v) for v in map(semver.from_tag, client.tags(name)) if v is not None}
         bump = semver.Version(version.major, version.minor, version.patch + 1)
+        while str(bump) in taken:
+            bump = semver.Version(bump.major, bump.minor, bump.patch + 1)
         raise RegistryError(
             "exists",
             f"version {version} of {repository} already exists with other content "
