@@ -471,3 +471,35 @@ def test_credentials_from_a_credential_helper(
     listed = run_floec("platform", "versions", f"oci://{registry.host}/acme/helper/prod")
     assert (listed.code, listed.stdout) == (0, "1.0.0\n")
     no_secret(listed.stdout, listed.stderr)
+
+
+def test_local_builds_do_not_load_the_registry_client(tmp_path: Path) -> None:
+    """The client pulls in urllib's HTTP stack: only a registry platform may pay for it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys\nfrom floec.cli import main\n"
+        "rc = main(['check', 'examples/customer-analytics'])\n"
+        "rc += main(['build', 'examples/customer-analytics', '--env', 'local', '--target-dir', "
+        f"{str(tmp_path)!r}])\n"
+        "print(rc, [m for m in ('floec.oci', 'urllib.request') if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_a_malformed_lock_is_a_diagnostic(registry: Registry, tmp_path: Path) -> None:
+    pipeline = project(tmp_path, registry, "^1.0")
+    (pipeline / "floe.lock").write_text('{"lockfile_version": 1, "platforms": {"prod": {}}}')
+    built = run_floec("build", str(pipeline), "--env", "prod", "--target-dir", str(tmp_path / "t"))
+    assert built.code == 1
+    assert "FLC316" in built.stdout + built.stderr and "incomplete" in built.stdout + built.stderr
+    assert "FLC901" not in built.stdout + built.stderr
+    (pipeline / "floe.yaml").write_text("name: orders\nversion: 1.0.0\n")
+    nothing = run_floec("lock", str(pipeline))
+    assert nothing.code == 1 and "nothing to lock" in nothing.stderr
