@@ -398,6 +398,14 @@ def test_the_bearer_token_flow(tmp_path: Path) -> None:
         with pytest.raises(RegistryError) as caught:
             wrong.tags("acme/bearer/prod")
         assert caught.value.kind == "auth" and PASSWORD not in caught.value.message
+        # An identity token from the docker config file goes through the OAuth2 form.
+        config = tmp_path / "docker"
+        config.mkdir(exist_ok=True)
+        entry = {"auth": "", "identitytoken": token_server.REFRESH_TOKEN}
+        (config / "config.json").write_text(json.dumps({"auths": {server.host: entry}}))
+        environ = {"DOCKER_CONFIG": str(config), "HOME": str(tmp_path)}
+        assert Client(server.host, environ).tags("acme/bearer/prod") == ["1.0.0"]
+        assert "oauth2 repository:acme/bearer/prod:pull" in tokens.issued
 
 
 def test_build_with_a_published_platform_reference(registry: Registry, tmp_path: Path) -> None:

@@ -54,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
                 file=floe_file,
                 help="add platform: {registry: oci://..., version: ..., environments: [...]} "
                 "(docs/platform-registry.md)",
-                severity=None,
             )
         )
         emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)

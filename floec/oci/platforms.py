@@ -129,7 +129,9 @@ def choose(
     if platform or source is None or source.registry is None:
         return None
     name = env
-    if name is None and not environ.get("FLOE_PLATFORM_FILE"):
+    if name is None:
+        if environ.get("FLOE_PLATFORM_FILE"):
+            return None  # a file named by the user wins, as in floec/environments.py
         name = environ.get("FLOE_PLATFORM_ENV") or None
     local = environments(project_dir, pipeline)
     if name is None and not local and len(source.environments) == 1:

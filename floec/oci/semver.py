@@ -131,10 +131,6 @@ class Range:
         admitted = [v for v in versions if self.admits(v, prereleases=prereleases)]
         return max(admitted, key=Version._key) if admitted else None
 
-    @property
-    def is_exact(self) -> bool:
-        return len(self.sets) == 1 and len(self.sets[0]) == 1 and self.sets[0][0].op == "="
-
 
 def _set_admits(bounds: tuple[_Bound, ...], version: Version, prereleases: bool) -> bool:
     if not all(b.holds(version) for b in bounds):

@@ -31,6 +31,7 @@ from cryptography.x509.oid import NameOID
 
 SERVICE = "floec-test-registry"
 ISSUER = "floec-test-token-server"
+REFRESH_TOKEN = "canary-refresh-token-5b1e"  # the identity token a docker login would store
 
 
 def _b64(data: bytes) -> str:
@@ -117,6 +118,26 @@ def running(directory: Path, user: str, password: str) -> Iterator[TokenServer]:
             scope = (query.get("scope") or [""])[0]
             issued.append(scope)
             body = json.dumps({"token": token(scope), "expires_in": 300}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            """The OAuth2 form (docker `identitytoken`): a refresh token instead of a password."""
+            length = int(self.headers.get("Content-Length") or 0)
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            good = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == [
+                REFRESH_TOKEN
+            ]
+            if not good or form.get("service") != [SERVICE]:
+                self.send_response(401)
+                self.end_headers()
+                return
+            scope = (form.get("scope") or [""])[0]
+            issued.append(f"oauth2 {scope}")
+            body = json.dumps({"access_token": token(scope), "expires_in": 300}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
