@@ -476,7 +476,7 @@ def open_deployment(
     """The environment chosen for `path` (a pipeline, or any directory) and its secrets: the
     pipeline's when `path` holds a floe.yaml, else those of every profile of the platform."""
     from floec.discover import FLOE_NAMES
-    from floec.environments import choose, load
+    from floec.environments import Choice, choose, load
     from floec.passes.lower_secrets import LowerContext, lower_secrets
 
     directory = Path(path) if Path(path).is_dir() else Path(path).parent
@@ -492,7 +492,17 @@ def open_deployment(
         project = opened.project
     pipeline = project.pipeline if project is not None else None
     file = project.source.name if project is not None else None
-    choice = choose(directory, pipeline, env=env, platform=platform, environ=environ, file=file)
+    choice: Choice | Diagnostic | None = None
+    if str(platform).startswith("oci://") or (
+        pipeline is not None and pipeline.platform is not None and pipeline.platform.registry
+    ):
+        from floec.oci.platforms import choose as choose_published
+
+        choice = choose_published(
+            directory, pipeline, file, env=env, platform=platform, environ=environ
+        )
+    if choice is None:
+        choice = choose(directory, pipeline, env=env, platform=platform, environ=environ, file=file)
     if isinstance(choice, Diagnostic):
         return Deployment(project, None, (), (*diagnostics, choice), tuple(sources))
     loaded = load(choice, environ, file)

@@ -214,12 +214,14 @@ def test_tags_are_listed_across_pages(registry: Registry, tmp_path: Path) -> Non
     assert _next_link("") is None
 
 
-def project(tmp_path: Path, registry: Registry, version: str, envs: str = "[prod]") -> Path:
+def project(
+    tmp_path: Path, registry: Registry, version: str, envs: str = "[prod]", prefix: str = "locked"
+) -> Path:
     directory = tmp_path / "pipeline"
     directory.mkdir(exist_ok=True)
     (directory / "floe.yaml").write_text(
         "name: orders\nversion: 1.0.0\nplatform:\n"
-        f"  registry: oci://{registry.host}/acme/locked\n"
+        f"  registry: oci://{registry.host}/acme/{prefix}\n"
         f'  version: "{version}"\n'
         f"  environments: {envs}\n"
     )
@@ -511,3 +513,22 @@ def test_a_malformed_lock_is_a_diagnostic(registry: Registry, tmp_path: Path) ->
     (pipeline / "floe.yaml").write_text("name: orders\nversion: 1.0.0\n")
     nothing = run_floec("lock", str(pipeline))
     assert nothing.code == 1 and "nothing to lock" in nothing.stderr
+
+
+def test_profiles_and_secrets_of_a_registry_environment(registry: Registry, tmp_path: Path) -> None:
+    repo = f"oci://{registry.host}/acme/deployed/prod"
+    source = Path("platform/prod/platform.yaml")  # the example prod: secrets, several profiles
+    directory = tmp_path / "src" / "platform" / "prod"
+    directory.mkdir(parents=True)
+    (directory / "platform.yaml").write_bytes(source.read_bytes())
+    assert run_floec("platform", "publish", str(directory), repo).code == 0
+    pipeline = project(tmp_path, registry, "^2", prefix="deployed")
+    profiles = run_floec("platform", "list-profiles", str(pipeline), "--env", "prod")
+    assert profiles.code == 0, profiles.stderr
+    assert profiles.stdout.startswith(f"environment prod ({repo}:2.1.0@sha256:")
+    assert "production" in profiles.stdout  # a catalog only the published platform defines
+    direct = run_floec("platform", "list-profiles", "--platform", f"{repo}:2.1.0")
+    assert direct.code == 0 and "production" in direct.stdout
+    secrets = run_floec("secrets", "list", str(pipeline), "--env", "prod")
+    assert secrets.code == 0, secrets.stderr
+    assert "POLARIS" in secrets.stdout

@@ -105,8 +105,8 @@ def lock_path(project: Path) -> Path:
 
 def choose(
     project_dir: Path,
-    pipeline: FloeSpec,
-    floe_file: str,
+    pipeline: FloeSpec | None,
+    floe_file: str | None,
     *,
     env: str | None,
     platform: str | None,
@@ -125,8 +125,8 @@ def choose(
         except RegistryError as error:
             return diagnostic(error, None, floe_file, context="--platform: ")
         return Choice(env or DEFAULT_ENV, str(resolved.path), "--platform", str(resolved.pinned))
-    source = pipeline.platform
-    if platform or source is None or source.registry is None:
+    source = pipeline.platform if pipeline is not None else None
+    if platform or source is None or source.registry is None or floe_file is None:
         return None
     name = env
     if name is None:
