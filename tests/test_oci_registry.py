@@ -532,3 +532,20 @@ def test_profiles_and_secrets_of_a_registry_environment(registry: Registry, tmp_
     secrets = run_floec("secrets", "list", str(pipeline), "--env", "prod")
     assert secrets.code == 0, secrets.stderr
     assert "POLARIS" in secrets.stdout
+
+
+def test_a_locked_build_refuses_a_tampered_manifest(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(tmp_path, f"oci://{registry.host}/acme/forged/prod", "prod", "1.0.0")
+    pipeline = project(tmp_path, registry, "1.0.0", prefix="forged")
+    assert run_floec("lock", str(pipeline)).code == 0
+    manifest = json.loads((pipeline / "floe.lock").read_text())["platforms"]["prod"]["manifest"]
+    stored = registry.blob_file(manifest)
+    stored.write_bytes(stored.read_bytes().replace(b'"1.0.0"', b'"6.6.6"'))
+    monkeypatch.setenv("FLOEC_CACHE_DIR", str(tmp_path / "fresh-cache"))  # force a download
+    built = run_floec("build", str(pipeline), "--env", "prod", "--target-dir", str(tmp_path / "t"))
+    assert built.code == 1
+    assert "error[FLC313]" in built.stdout + built.stderr
+    assert not (tmp_path / "t" / "prod").exists()
+    assert not list((tmp_path / "fresh-cache").rglob("*" + manifest.split(":")[1]))
