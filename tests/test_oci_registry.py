@@ -149,7 +149,7 @@ def test_a_version_is_immutable(registry: Registry, tmp_path: Path) -> None:
     again = run_floec(
         "platform", "publish", str(tmp_path / "src-2.0.0-one" / "platform" / "prod"), repo
     )
-    assert again.code == 0 and "unchanged" in again.stdout
+    assert again.code == 0 and "unchanged" in again.stderr
     assert again.stdout.splitlines()[0] == first
     changed = platform_dir(tmp_path / "changed", "prod", "2.0.0", marker="two")
     refused = run_floec("platform", "publish", str(changed), repo)

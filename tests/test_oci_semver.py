@@ -168,3 +168,36 @@ def test_best_is_the_highest_admitted(base: Version, available: list[Version]) -
 @given(versions, versions)
 def test_an_exact_version_admits_only_itself(a: Version, b: Version) -> None:
     assert parse_range(str(a)).admits(b, prereleases=True) == a.same_precedence(b)
+
+
+components = st.from_regex(r"[a-z0-9]+(?:[._-][a-z0-9]+)?", fullmatch=True)
+hosts = st.sampled_from(["registry.example.com", "127.0.0.1:5000", "localhost:8443", "[::1]:5000"])
+tags = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,20}", fullmatch=True)
+digests = st.from_regex(r"[0-9a-f]{64}", fullmatch=True).map(lambda h: f"sha256:{h}")
+
+
+@given(hosts, st.lists(components, min_size=1, max_size=4), st.none() | tags, st.none() | digests)
+def test_a_reference_prints_and_parses_back(
+    host: str, path: list[str], tag: str | None, digest: str | None
+) -> None:
+    ref = reference.Reference(host, "/".join(path), tag, digest)
+    assert reference.parse(str(ref)) == ref
+    assert ref.is_loopback == (not host.startswith("registry."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "registry.example.com/a/b",
+        "oci://",
+        "oci://registry.example.com",
+        "oci://registry.example.com/Upper/case",
+        "oci://registry.example.com/a/b:bad tag",
+        "oci://registry.example.com/a/b@sha256:short",
+        "oci://user:password@registry.example.com/a/b",
+    ],
+)
+def test_malformed_references_are_refused(text: str) -> None:
+    with pytest.raises(reference.InvalidReference) as caught:
+        reference.parse(text)
+    assert "password@" not in str(caught.value)

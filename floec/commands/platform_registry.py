@@ -148,8 +148,8 @@ def _publish(args: argparse.Namespace, reference: Reference) -> int:
     except RegistryError as error:
         return _fail(args, [diagnostic(error, None, str(file))], {})
     verb = "already published, unchanged:" if done.unchanged else "published"
-    sys.stdout.write(
-        f"{done.reference}\n"
+    sys.stdout.write(f"{done.reference}\n")  # the pinned reference alone, for scripts
+    sys.stderr.write(
         f"floec: {verb} {file} as version {version} of {reference.bare} "
         f"(platform.yaml {done.layer}, {done.size} bytes)\n"
     )

@@ -84,6 +84,12 @@ def parse(text: str, *, allow_tag: bool = True) -> Reference:
             f"'{text}' is not an OCI reference: write oci://HOST/REPOSITORY[:VERSION]"
         )
     rest = text[len(SCHEME) :]
+    if "@" in rest.split("/", 1)[0]:
+        # Not echoed: the part before '@' is a username and password.
+        raise InvalidReference(
+            "an OCI reference cannot carry credentials (user:password@): remove them and use "
+            "`docker login` or FLOEC_REGISTRY_USERNAME/FLOEC_REGISTRY_PASSWORD"
+        )
     digest = None
     if "@" in rest:
         rest, digest = rest.split("@", 1)
