@@ -87,7 +87,7 @@ def parse(text: str, *, allow_tag: bool = True) -> Reference:
     if "@" in rest.split("/", 1)[0]:
         # Not echoed: the part before '@' is a username and password.
         raise InvalidReference(
-            "an OCI reference cannot carry credentials (user:password@): remove them and use "
+            "an OCI reference cannot carry credentials before its host: remove them and use "
             "`docker login` or FLOEC_REGISTRY_USERNAME/FLOEC_REGISTRY_PASSWORD"
         )
     digest = None
