@@ -61,7 +61,10 @@ lint: dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The OCI registry tests run the real registry (Debian's docker-registry) and htpasswd: the
+# script installs them with apt-get when they are missing.
 test: lint
+	bash scripts/ensure-registry.sh
 	$(BIN)/pytest -q
 
 format: dev

@@ -23,7 +23,8 @@ from floec import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("floec.commands.check", "check floe.yaml and platform.yaml files"),
     "build": ("floec.commands.build", "compile a pipeline for one or every environment"),
-    "platform": ("floec.commands.platform", "inspect an environment's platform configuration"),
+    "platform": ("floec.commands.platform", "inspect, publish and pull platform configurations"),
+    "lock": ("floec.commands.lock", "pin the platforms floe.yaml takes from a registry"),
     "secrets": ("floec.commands.secrets", "list the secrets a deployment needs, check they exist"),
     "schema": ("floec.commands.schema", "print the JSON Schemas (floe, platform, artifacts)"),
     "lint": ("floec.commands.lint", "find hardcoded credentials in any YAML files"),

@@ -87,6 +87,22 @@ _TABLE = (
     Code("FLC306", "no-inputs", "error", "a path holds no floe.yaml or platform.yaml"),
     Code("FLC307", "no-environment-chosen", "error", "no environment was chosen among several"),
     Code("FLC308", "platform-file-not-found", "error", "a named platform file is missing"),
+    Code("FLC309", "registry-unreachable", "error", "a platform registry cannot be reached"),
+    Code(
+        "FLC310", "registry-authentication-failed", "error", "the registry refused the credentials"
+    ),
+    Code("FLC311", "unknown-platform-repository", "error", "the registry has no such repository"),
+    Code("FLC312", "no-matching-platform-version", "error", "no published version matches"),
+    Code(
+        "FLC313",
+        "platform-digest-mismatch",
+        "error",
+        "downloaded content does not match its digest",
+    ),
+    Code("FLC314", "platform-version-exists", "error", "a published version cannot be replaced"),
+    Code("FLC315", "lock-out-of-date", "error", "floe.lock and floe.yaml disagree"),
+    Code("FLC316", "invalid-platform-reference", "error", "a malformed reference, range or lock"),
+    Code("FLC317", "registry-error", "error", "the registry answered something unexpected"),
     Code("FLC320", "unknown-job", "error", "a schedule, sensor or backfill names a missing job"),
     Code("FLC321", "unknown-partition", "error", "an asset config names missing partitions"),
     Code(
