@@ -209,7 +209,12 @@ class _Linter:
                 for index, item in enumerate(node.items[:-1]):
                     # ["--password", "..."]: a flag's value is the next item
                     flag = _scalar_text(item)
-                    if flag and flag.startswith("-") and classify_key(flag) is not KeyKind.NONE:
+                    if (
+                        flag
+                        and flag.startswith("-")
+                        and "=" not in flag  # `--password=x` carries its own value
+                        and classify_key(flag) is not KeyKind.NONE
+                    ):
                         keys[index + 1] = flag
                 for item, item_key in zip(reversed(node.items), reversed(keys), strict=True):
                     stack.append((item, item_key, key_line, entropy))
