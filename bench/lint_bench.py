@@ -129,19 +129,19 @@ def main() -> int:
     exe = detect_secrets_venv()
     with tempfile.TemporaryDirectory(prefix="floec-lint-bench-") as tmp:
         tree = Path(tmp)
-        files, size = generate_tree(tree, args.files)
+        count, size = generate_tree(tree, args.files)
         mb = size / 1e6
-        print(f"tree: {files} files, {mb:.2f} MB, in {tree}")
+        print(f"tree: {count} files, {mb:.2f} MB, in {tree}")
         ours, result = timed(floec, tree, args.repeat)
         findings = len(json.loads(result.stdout))
         print(
-            f"floec lint:      {ours:7.2f} s  {files / ours:9.1f} files/s  {mb / ours:6.2f} MB/s"
+            f"floec lint:      {ours:7.2f} s  {count / ours:9.1f} files/s  {mb / ours:6.2f} MB/s"
             f"  ({findings} findings)"
         )
         theirs, result = timed([str(exe), "scan", "--all-files"], tree, 1)
         found = sum(len(v) for v in json.loads(result.stdout)["results"].values())
         print(
-            f"detect-secrets:  {theirs:7.2f} s  {files / theirs:9.1f} files/s  "
+            f"detect-secrets:  {theirs:7.2f} s  {count / theirs:9.1f} files/s  "
             f"{mb / theirs:6.2f} MB/s  ({found} findings)"
         )
         ratio = theirs / ours

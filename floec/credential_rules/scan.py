@@ -173,7 +173,9 @@ def find_in_prose(text: str) -> list[Hit]:
     hits: list[Hit] = []
     for match in _PROSE.finditer(text):
         value = match.group(2).rstrip(".,;:!?)]}")
-        if value[:1] == "-" or "=" in value or not strong_value(value) or is_exempt(value) or is_template(value):
+        if value[:1] == "-" or "=" in value or not strong_value(value):
+            continue  # a flag or an assignment is not a word of the sentence
+        if is_exempt(value) or is_template(value):
             continue
         word = match.group(1).lower()
         kind = KeyKind.PASSWORD if word.startswith("pass") or word == "pwd" else KeyKind.SECRET
@@ -245,9 +247,9 @@ def scan_value(
             return [Hit(inner[0].code, start, end, f"{inner[0].what} (base64-encoded)")]
         if _readable(decoded):
             return []  # base64 of settings, a banner, a JSON document: encoded, not random
-    if (
-        len(stripped) >= 20 and looks_random(stripped) and not is_placeholder(stripped)
-    ) or (key and looks_random_hex(stripped)):
+    if (len(stripped) >= 20 and looks_random(stripped) and not is_placeholder(stripped)) or (
+        key and looks_random_hex(stripped)
+    ):
         return [Hit("FLC218", start, end, "random-looking value that may be a secret")]
     return []
 
