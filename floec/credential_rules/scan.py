@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 import attrs
@@ -23,7 +24,7 @@ import attrs
 from floec.credential_rules.entropy import looks_random, looks_random_hex
 from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key, split_words
-from floec.credential_rules.shapes import find_shapes
+from floec.credential_rules.shapes import ANCHORS, find_shapes
 from floec.credential_rules.values import (
     is_exempt,
     is_placeholder,
@@ -73,6 +74,20 @@ _ENTROPY_EXEMPT_WORDS = frozenset(
         "traceparent", "sha1sum", "sha256sum", "lock", "lockfile", "resolved", "commits",
     }
 )  # fmt: skip
+
+
+# Every detector needs one of these somewhere in its string: a sensitive word (of a key, an
+# assignment, a flag or a sentence), a login command's context, a known shape's anchor, or a
+# token long enough to be judged on its entropy or decoded as base64.
+_CANDIDATE_WORDS = r"pass|pw|pswd|secret|token|key|auth|cred|cookie|bearer|-u\b|--user|login"
+_LONG_TOKEN = r"[A-Za-z0-9+/=_.~-]{16,}"
+CANDIDATE = re.compile(rf"(?i:{_CANDIDATE_WORDS})|{_LONG_TOKEN}|{ANCHORS.pattern}")
+
+
+def has_candidate(text: str) -> bool:
+    """False when no detector can report anything in `text` (whatever key it sits under, as long
+    as the key is in `text` too): a whole file can then be passed over without parsing it."""
+    return CANDIDATE.search(text) is not None
 
 
 def _first_group(match: re.Match[str], first: int) -> tuple[str, int, int]:
@@ -209,8 +224,8 @@ def scan_value(
     like `changeme` are then still a plain value in the wrong place.
     """
     kind = classify_key(key) if key else KeyKind.NONE
-    if kind is KeyKind.NONE and len(text) < 12:
-        return []  # too short for any shape, assignment or random token: most scalars stop here
+    if kind is KeyKind.NONE and (len(text) < 12 or CANDIDATE.search(text) is None):
+        return []  # nothing any detector could report: most scalars stop here
     assignment = _ENV_ASSIGNMENT.match(text)
     if assignment is not None:  # `- DB_PASSWORD=...` in a list of environment variables
         offset = assignment.start(2)
@@ -234,7 +249,7 @@ def scan_value(
         if kind is not KeyKind.WEAK or looks_secret(stripped):
             return [_slot_hit(kind, start, end, key or "", stripped)]
         return []
-    if any(c.isspace() for c in stripped):
+    if _SPACE.search(stripped) is not None:
         return find_in_prose(text)
     if not value_position or len(stripped) < 16:
         return []
@@ -255,6 +270,7 @@ def scan_value(
 
 
 _MODE_WORD = re.compile(r"^[a-z]{1,10}$")
+_SPACE = re.compile(r"\s")
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -272,7 +288,12 @@ def _readable(text: str) -> bool:
 
 def scan_key(text: str) -> list[Hit]:
     """A mapping key can hold a token too (`{ghp_...: admin}`); only shapes are trusted there."""
-    return find_shapes(text)
+    return list(_scan_key(text)) if len(text) < 256 else find_shapes(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan_key(text: str) -> tuple[Hit, ...]:
+    return tuple(find_shapes(text))  # configuration repeats its keys endlessly
 
 
 def scan_comment(text: str) -> list[Hit]:

@@ -23,9 +23,10 @@ import attrs
 from floec.credential_rules.endpoints import find_endpoint
 from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key
-from floec.credential_rules.scan import scan_comment, scan_key, scan_value
+from floec.credential_rules.scan import has_candidate, scan_comment, scan_key, scan_value
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
+from floec.passes.lint_compose import compose_plain
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
 from floec.source import SourceFile
 from floec.span import Position, Span
@@ -118,11 +119,18 @@ def lint_credentials(
     """
     linter = _Linter(source)
     if documents is None:
-        composed, problems = compose_documents(source, allow_custom_tags=True)
-        documents = composed.trees
-        fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-        if fatal and not documents:
-            return normalise(linter.run_on_text(fatal[0]))
+        # One pass over the text first: a file where no detector could fire needs no tree, only
+        # the proof that it is YAML (the lint warns about files that are not).
+        candidate = linter.is_floe or has_candidate(source.text) or "kty" in source.text
+        documents = compose_plain(source)
+        if documents is not None and not candidate:
+            return []
+        if documents is None:
+            composed, problems = compose_documents(source, allow_custom_tags=True)
+            documents = composed.trees
+            fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
+            if fatal and not documents:
+                return normalise(linter.run_on_text(fatal[0]))
     return normalise(linter.run(documents))
 
 
@@ -292,11 +300,12 @@ class _Linter:
     def scan_scalar(
         self, node: ScalarNode, key: str | None, key_line: int, *, entropy: bool
     ) -> None:
-        anchors = frozenset({node.span.start.line, key_line})
-        tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
         value = node.value
         if not value:
             return
+        tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
+        if not tagged and not self.is_floe and key is None and len(value) < 12:
+            return  # the common case, decided before any other work
         if tagged:  # `!vault`, `!Ref`, `!Sub`, `!secret`: an instruction, not a value
             hits = scan_value(value, None, value_position=False)
         else:
@@ -308,6 +317,9 @@ class _Linter:
                 else h
                 for h in hits
             ]
+        if not hits and not self.is_floe:
+            return
+        anchors = frozenset({node.span.start.line, key_line})
         for hit in hits:
             if hit.code == "FLC201" or hit.code == "FLC202":
                 hit = attrs.evolve(
