@@ -24,7 +24,7 @@ import attrs
 from floec.credential_rules.entropy import looks_random, looks_random_hex
 from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key, split_words
-from floec.credential_rules.shapes import ANCHORS, find_shapes
+from floec.credential_rules.shapes import find_shapes
 from floec.credential_rules.values import (
     is_exempt,
     is_placeholder,
@@ -76,18 +76,34 @@ _ENTROPY_EXEMPT_WORDS = frozenset(
 )  # fmt: skip
 
 
-# Every detector needs one of these somewhere in its string: a sensitive word (of a key, an
-# assignment, a flag or a sentence), a login command's context, a known shape's anchor, or a
-# token long enough to be judged on its entropy or decoded as base64.
-_CANDIDATE_WORDS = r"pass|pw|pswd|secret|token|key|auth|cred|cookie|bearer|-u\b|--user|login"
-_LONG_TOKEN = r"[A-Za-z0-9+/=_.~-]{16,}"
-CANDIDATE = re.compile(rf"(?i:{_CANDIDATE_WORDS})|{_LONG_TOKEN}|{ANCHORS.pattern}")
+# Every detector needs one of these somewhere in its string, once lower-cased: a sensitive word
+# (of a key, an assignment, a flag or a sentence), a login command's context, the few shapes that
+# can be shorter than 16 characters (a URL's or a JDBC string's user-info, a SAS signature, Slack
+# tokens, a Basic header), or a token long enough for every other shape, for entropy and for
+# base64. The shape anchors of `shapes.ANCHORS` are all covered by these. One regex without case
+# folding over lower-cased text is several times faster than any case-insensitive alternation.
+CANDIDATE = re.compile(
+    r"pass|pw|pswd|secret|token|key|auth|cred|cookie|bearer|-u\b|--user|login|"
+    r"basic |://|thin:|sig=|xox|xapp-|[a-z0-9+/=_.~-]{16,}"
+)
+
+
+def lowered(text: str) -> str:
+    """`text` lower-cased with every character where it was (`CANDIDATE`'s offsets hold), or, for
+    the rare text whose case folding changes its length, with only ASCII letters folded."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def has_candidate(text: str) -> bool:
     """False when no detector can report anything in `text` (whatever key it sits under, as long
     as the key is in `text` too): a whole file can then be passed over without parsing it."""
-    return CANDIDATE.search(text) is not None
+    return CANDIDATE.search(lowered(text)) is not None
 
 
 def _first_group(match: re.Match[str], first: int) -> tuple[str, int, int]:
@@ -224,7 +240,7 @@ def scan_value(
     like `changeme` are then still a plain value in the wrong place.
     """
     kind = classify_key(key) if key else KeyKind.NONE
-    if kind is KeyKind.NONE and (len(text) < 12 or CANDIDATE.search(text) is None):
+    if kind is KeyKind.NONE and (len(text) < 12 or not has_candidate(text)):
         return []  # nothing any detector could report: most scalars stop here
     assignment = _ENV_ASSIGNMENT.match(text)
     if assignment is not None:  # `- DB_PASSWORD=...` in a list of environment variables

@@ -14,6 +14,7 @@ shows at most two characters at each end and the length.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,14 @@ import attrs
 from floec.credential_rules.endpoints import find_endpoint
 from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key
-from floec.credential_rules.scan import has_candidate, scan_comment, scan_key, scan_value
+from floec.credential_rules.scan import (
+    CANDIDATE,
+    has_candidate,
+    lowered,
+    scan_comment,
+    scan_key,
+    scan_value,
+)
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.passes.lint_compose import compose_plain
@@ -87,6 +95,7 @@ class _Text:
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self.starts = starts
+        self.lowered: str | None = None
 
     def offset(self, position: Position) -> int:
         line = min(position.line, len(self.starts) - 1)
@@ -104,6 +113,12 @@ class _Text:
 
     def span(self, start: int, end: int) -> Span:
         return Span(self.source.name, self.position(start), self.position(end))
+
+    def quiet(self, start: int, end: int) -> bool:
+        """No detector can report anything in the text `[start, end)` (see `CANDIDATE`)."""
+        if self.lowered is None:
+            self.lowered = lowered(self.joined)
+        return CANDIDATE.search(self.lowered, start, end) is None
 
 
 def lint_credentials(
@@ -155,7 +170,9 @@ class _Linter:
             self.visit(tree.root, scalars)
         comments = self.comments(scalars) if "#" in self.text.joined else []
         for comment in comments:
-            self.scan_comment(comment)
+            start = self.text.starts[comment.line] + comment.column
+            if not self.text.quiet(start, start + len(comment.text)):
+                self.scan_comment(comment)
         return self.report(comments)
 
     def run_on_text(self, problem: Diagnostic) -> list[Diagnostic]:
@@ -304,8 +321,13 @@ class _Linter:
         if not value:
             return
         tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
-        if not tagged and not self.is_floe and key is None and len(value) < 12:
-            return  # the common case, decided before any other work
+        if not self.is_floe and node.style != '"' and _quiet_key(key):
+            # The value is the source text between its ends, up to folding and quoting (double
+            # quotes can spell anything with escapes): no candidate there, nothing to find.
+            text = self.text
+            span = node.span
+            if text.quiet(text.offset(span.start), text.offset(span.end)):
+                return
         if tagged:  # `!vault`, `!Ref`, `!Sub`, `!secret`: an instruction, not a value
             hits = scan_value(value, None, value_position=False)
         else:
@@ -544,6 +566,12 @@ def _with_masks(diagnostic: Diagnostic, masks: list[Span]) -> Diagnostic:
         m for m in masks if m.start.line <= span.end.line and span.start.line <= m.end.line
     )
     return attrs.evolve(diagnostic, masked=diagnostic.masked + extra) if extra else diagnostic
+
+
+@functools.lru_cache(maxsize=4096)
+def _quiet_key(key: str | None) -> bool:
+    """The key (as the detectors see it: a sibling's name, a preceding flag) triggers nothing."""
+    return key is None or not has_candidate(key)
 
 
 def _scalar_text(node: Node | None) -> str | None:
