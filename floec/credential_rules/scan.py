@@ -26,6 +26,7 @@ from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key, split_words
 from floec.credential_rules.shapes import find_shapes
 from floec.credential_rules.values import (
+    is_algorithm_name,
     is_exempt,
     is_placeholder,
     is_template,
@@ -278,9 +279,12 @@ def scan_value(
             return [Hit(inner[0].code, start, end, f"{inner[0].what} (base64-encoded)")]
         if _readable(decoded):
             return []  # base64 of settings, a banner, a JSON document: encoded, not random
-    if (len(stripped) >= 20 and looks_random(stripped) and not is_placeholder(stripped)) or (
-        key and looks_random_hex(stripped)
-    ):
+    if (
+        len(stripped) >= 20
+        and looks_random(stripped)
+        and not is_placeholder(stripped)
+        and not is_algorithm_name(stripped)
+    ) or (key and looks_random_hex(stripped)):
         return [Hit("FLC218", start, end, "random-looking value that may be a secret")]
     return []
 

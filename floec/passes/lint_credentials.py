@@ -229,6 +229,8 @@ class _Linter:
             if id(node) in self.seen_nodes:
                 continue
             self.seen_nodes.add(id(node))
+            if not self.is_floe and _quiet_key(key) and self.quiet_subtree(node):
+                continue
             if isinstance(node, SequenceNode):
                 keys = [key] * len(node.items)
                 for index, item in enumerate(node.items[:-1]):
@@ -300,6 +302,16 @@ class _Linter:
             if self.is_floe:
                 self.floe_field(effective, key_node, value)
             stack.append((value, effective, line, entropy and key not in _NO_ENTROPY_KEYS))
+
+    def quiet_subtree(self, node: Node) -> bool:
+        """Nothing in `node`'s source range can be reported: no candidate, no JSON Web Key, and no
+        '#' (its scalars would be needed to tell comments from text)."""
+        text = self.text
+        begin, end = text.offset(node.span.start), text.offset(node.span.end)
+        if text.joined.find("#", begin, end) != -1 or not text.quiet(begin, end):
+            return False
+        assert text.lowered is not None  # set by quiet()
+        return text.lowered.find("kty", begin, end) == -1
 
     def collect_scalars(self, node: Node, scalars: list[ScalarNode]) -> None:
         """Scalars of a skipped subtree still matter for telling comments from text."""
