@@ -243,5 +243,9 @@ def test_skipping_what_has_no_candidate_changes_no_finding(monkeypatch: pytest.M
 
 def test_a_file_with_no_candidate_is_still_checked_for_being_yaml() -> None:
     assert lint("replicas: 3\nimage: nginx\n") == []
+    (unused,) = lint("replicas: 3  # floec: ignore[FLC201]\n")
+    assert unused.code == "FLC230"
+    (jwk,) = lint('{"kty": "oct", "d": "x"}\n')
+    assert jwk.code == "FLC212"
     (warning,) = lint("replicas: [3\n")
     assert warning.code == "FLC004" and warning.severity is Severity.WARNING

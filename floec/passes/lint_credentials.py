@@ -136,7 +136,9 @@ def lint_credentials(
     if documents is None:
         # One pass over the text first: a file where no detector could fire needs no tree, only
         # the proof that it is YAML (the lint warns about files that are not).
-        candidate = linter.is_floe or has_candidate(source.text) or "kty" in source.text
+        low = lowered(source.text)
+        # besides the detectors' candidates: JSON Web Keys and suppression comments
+        candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
         documents = compose_plain(source)
         if documents is not None and not candidate:
             return []
