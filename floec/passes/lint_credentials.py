@@ -10,6 +10,12 @@ explains it (FLC201-FLC219); in floe.yaml also every credential field (FLC220) a
 the file is not valid YAML, FLC004 as a warning after scanning it line by line instead (a Helm
 template is still worth checking). Every finding masks the secret (`masked`) and its message
 shows at most two characters at each end and the length.
+
+`floec lint` reads many files, most of them mostly harmless, so the pass first searches each file's
+text once for what any detector needs (`CANDIDATE`): a file without a candidate is only checked to
+be YAML, and a scalar or a subtree without one is passed over. The tree comes from a lean composer
+(`lint_compose`) that defers to the general one for anything unusual. None of this changes a
+finding: the tests compare it with the general path on every YAML file of the repository.
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ from floec.credential_rules.scan import (
 )
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
-from floec.passes.lint_compose import compose_plain
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
+from floec.passes.lint_compose import compose_plain
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import compose_documents

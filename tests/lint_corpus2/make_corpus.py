@@ -1,6 +1,9 @@
-"""Write tests/lint_corpus2 from marked-up sources. Markers at line ends:
-  ⟪+CODE⟫ / ⟪+CODE|ALT⟫ positive on this line, ⟪+CODE:N⟫ positive spanning N more lines, ⟪-⟫ negative.
-All secrets are random, fake."""
+"""The source of tests/lint_corpus2: its files with their labels written inline, as they were
+written (before the lint was run on them). `python tests/lint_corpus2/make_corpus.py
+tests/lint_corpus2` writes files/ and labels.json, deterministically (seeded).
+
+Markers at line ends: ⟪+CODE⟫ or ⟪+CODE|ALT⟫ a positive on this line, ⟪+CODE:N⟫ a positive spanning
+N more lines, ⟪-⟫ a look-alike negative. All secrets are random and fake."""
 import base64, json, random, re, string, sys, uuid, hashlib
 from pathlib import Path
 
