@@ -333,6 +333,13 @@ def test_generalised_look_alikes(value: str, key: str | None) -> None:
     assert codes(value, key) == []
 
 
+def test_a_field_name_is_no_secret_but_password_is_a_password() -> None:
+    assert codes("password", "secretKey") == []
+    assert codes("password", "property") == []
+    assert codes("password", "POSTGRES_PASSWORD") == ["FLC201"]
+    assert codes("db_password", "password") == []  # the name of a field, with a separator
+
+
 def test_placeholders_in_platform_files_ask_for_a_secret_ref() -> None:
     (hit,) = scan_value("<your-password>", "password", strict=True)
     assert hit.code == "FLC202"

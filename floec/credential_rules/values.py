@@ -16,7 +16,7 @@ _TEMPLATE = re.compile(
 )
 _PLACEHOLDER_WORDS = re.compile(
     r"""^(?:
-        change[-_ ]?(?:me|it|this)|changeit|secret|password|passwd|token|
+        change[-_ ]?(?:me|it|this)|changeit|
         replace[-_ ]?(?:me|this)|redacted|removed|hidden|masked|
         placeholder|dummy|todo|tbd|fixme|none|null|nil|undefined|empty|unset|not[-_ ]?set|
         notset|n/?a|tba|fill[-_ ]?(?:me|in)|xxx+|\*+|\.\.\.+|…|-+|_+|x+|
