@@ -256,9 +256,13 @@ def scan_value(
     start = len(text) - len(text.lstrip())
     end = start + len(stripped)
     if kind is not KeyKind.NONE:
-        if kind is KeyKind.PASSWORD and classify_key(stripped) is KeyKind.PASSWORD:
-            if stripped.isalpha():  # `POSTGRES_PASSWORD: password`: the weakest password of all
-                return [_slot_hit(kind, start, end, key or "")]
+        if (
+            kind is KeyKind.PASSWORD
+            and stripped.isalpha()
+            and classify_key(stripped) is KeyKind.PASSWORD
+        ):
+            # `POSTGRES_PASSWORD: password` is the weakest password of all, not a field's name
+            return [_slot_hit(kind, start, end, key or "")]
         if is_exempt(stripped, strict=strict):
             return []
         if strict and kind is not KeyKind.WEAK and is_placeholder(stripped):
