@@ -285,4 +285,3 @@ def _environment_checks(checked: list[Checked]) -> tuple[Diagnostic, ...]:
     from floec.driver import check_environments
 
     return tuple(check_environments(checked))
-
