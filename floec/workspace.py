@@ -27,11 +27,10 @@ from typing import Protocol
 
 import attrs
 
-from floec import __version__
+from floec import __version__, frontend
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, normalise
 from floec.discover import ConfigKind, kind_of_name
-from floec import frontend
 from floec.frontend import Checked
 from floec.source import SourceFile, display_name, read_source
 
@@ -224,9 +223,12 @@ class Workspace:
         absolute = os.path.abspath(path)
         out = []
         for other in dict.fromkeys([*self._members, *map(os.path.abspath, candidates)]):
-            if other != absolute and self.kind_of(other) == "floe":
-                if absolute in self.environments_of(other):
-                    out.append(other)
+            if (
+                other != absolute
+                and self.kind_of(other) == "floe"
+                and absolute in self.environments_of(other)
+            ):
+                out.append(other)
         return tuple(out)
 
     def affected_by(self, path: str, candidates: Iterable[str] = ()) -> tuple[str, ...]:

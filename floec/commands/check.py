@@ -1,4 +1,4 @@
-"""`floec check PATH...`: read, validate, elaborate, bind and lint floe.yaml and platform.yaml files."""
+"""`floec check PATH...`: front end, binding, credential checks and lint of the given files."""
 
 from __future__ import annotations
 
