@@ -117,8 +117,8 @@ def test_check_imports_nothing_heavy() -> None:
     code = (
         "import sys\nfrom floec.cli import main\n"
         "rc = main(['check', 'examples/customer-analytics'])\n"
-        "heavy = [m for m in ('dagster', 'dbt', 'pyiceberg', 'pygls', 'rich', 'lark') "
-        "if m in sys.modules]\n"
+        "heavy = [m for m in ('dagster', 'dbt', 'pyiceberg', 'pygls', 'lsprotocol', 'rich', "
+        "'lark') if m in sys.modules]\n"
         "print(rc, heavy)\n"
     )
     result = subprocess.run(

@@ -12,7 +12,7 @@ import functools
 import json
 import shutil
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_floec
 
 TIMEOUT = 20.0
 SECRET = "s3cr3t-Value-That-Leaks-42"
@@ -45,7 +45,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(
+@pytest_lsp.fixture(  # type: ignore[untyped-decorator]
     config=ClientServerConfig(server_command=[sys.executable, "-m", "floec", "lsp", "--stdio"])
 )
 async def client(lsp_client: LanguageClient, project: Path):
@@ -188,7 +188,9 @@ async def test_a_platform_yaml_gets_its_schema_and_credential_diagnostics(
     path = platform(project, "local")
     text = open_doc(client, path)
     await wait_diagnostics(client, path, lambda found: not found)
-    change(client, path, text.replace("compute:\n  default:\n", "compute:\n  default:\n    tipe: x\n"))
+    change(
+        client, path, text.replace("compute:\n  default:\n", "compute:\n  default:\n    tipe: x\n")
+    )
     found = await wait_diagnostics(client, path, lambda found: "FLC101" in codes(found))
     unknown = next(d for d in found if d.code == "FLC101")
     assert "did you mean 'type'" in unknown.message
@@ -430,9 +432,11 @@ async def actions_for(
     return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
-def apply(text: str, edits: list[types.TextEdit]) -> str:
+def apply(text: str, edits: Sequence[types.TextEdit]) -> str:
     lines = text.split("\n")
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
         start, end = edit.range.start, edit.range.end
         before = lines[start.line][: start.character]
         after = lines[end.line][end.character :]
@@ -524,7 +528,10 @@ async def test_document_symbols_and_folding(client: LanguageClient, project: Pat
     top = {s.name: s for s in symbols if isinstance(s, types.DocumentSymbol)}
     assert list(top) == ["version", "storage", "catalogs", "compute", "observability"]
     catalogs = top["catalogs"].children or []
-    assert [(c.name, c.detail) for c in catalogs] == [("default", "polaris"), ("production", "glue")]
+    assert [(c.name, c.detail) for c in catalogs] == [
+        ("default", "polaris"),
+        ("production", "glue"),
+    ]
     assert top["catalogs"].selection_range.start == position_of(text, "catalogs:")
 
     folds = await client.text_document_folding_range_async(types.FoldingRangeParams(ident))
@@ -533,3 +540,35 @@ async def test_document_symbols_and_folding(client: LanguageClient, project: Pat
     catalogs_line = position_of(text, "catalogs:").line
     compute_line = position_of(text, "compute:").line
     assert starts[catalogs_line] == compute_line - 2  # up to the blank line before compute
+
+
+@bounded
+async def test_the_editor_and_floec_check_report_the_same_diagnostics(
+    client: LanguageClient, project: Path
+) -> None:
+    """One workspace model: on saved files with problems in both kinds, the server publishes
+    what `floec check --format json` prints (code, severity and range)."""
+    pipeline, staging = floe(project), platform(project, "staging")
+    pipeline.write_text(pipeline.read_text().replace("compute: default", "compute: defualt"))
+    staging.write_text(
+        staging.read_text().replace("compute:\n  default:\n", "compute:\n  default:\n    tipe: x\n")
+    )
+    printed = run_floec("check", "--format", "json", str(pipeline.parent))
+    assert printed.code == 1
+    expected: dict[str, set[tuple[str, str, int, int, int, int]]] = {}
+    for item in json.loads(printed.stdout):
+        r = item["range"]
+        key = (item["code"], item["severity"], r["start"]["line"], r["start"]["character"],
+               r["end"]["line"], r["end"]["character"])  # fmt: skip
+        expected.setdefault(str(Path(item["file"]).resolve()), set()).add(key)
+    assert set(expected) == {str(pipeline), str(staging)}
+    names = {1: "error", 2: "warning", 3: "info", 4: "hint"}
+    for path in (pipeline, staging):
+        open_doc(client, path)
+        found = await wait_diagnostics(client, path, lambda found: bool(found))
+        published = {
+            (str(d.code), names[int(d.severity or 1)], d.range.start.line,
+             d.range.start.character, d.range.end.line, d.range.end.character)
+            for d in found
+        }  # fmt: skip
+        assert published == expected[str(path)]

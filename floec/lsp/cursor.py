@@ -23,7 +23,9 @@ from floec.syntax.tree import MappingNode, Node, ScalarNode, SequenceNode
 
 ITEM = "[]"
 _LINE = re.compile(r"^( *)((?:-(?: +|$))*)(.*)$")
-_KEY = re.compile(r"""^("[^"]*"|'[^']*'|[^\s#:{}\[\],'"-][^:#]*?|-[^\s:#][^:#]*?)\s*:(?:\s+|$)(.*)$""")
+_KEY = re.compile(
+    r"""^("[^"]*"|'[^']*'|[^\s#:{}\[\],'"-][^:#]*?|-[^\s:#][^:#]*?)\s*:(?:\s+|$)(.*)$"""
+)
 _WORD = re.compile(r"[\w.\-]*$")
 
 
@@ -273,7 +275,7 @@ def matches(path: tuple[str | int, ...], pattern: tuple[str, ...]) -> bool:
     """`pattern` over a path: `*` any key, `[]` any sequence index."""
     if len(path) != len(pattern):
         return False
-    for part, want in zip(path, pattern):
+    for part, want in zip(path, pattern, strict=True):
         if want == ITEM:
             if not isinstance(part, int) and part != ITEM:
                 return False

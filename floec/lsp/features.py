@@ -23,8 +23,8 @@ from floec.diagnostics.codes import CODES, lookup
 from floec.diagnostics.model import Diagnostic, Severity
 from floec.ir import PROFILE_FIELDS
 from floec.lsp import schema_nav
-from floec.lsp.cursor import ITEM, Cursor, Found, cursor_at, key_node, lookup as node_lookup
-from floec.lsp.cursor import matches, node_at
+from floec.lsp.cursor import ITEM, Cursor, Found, cursor_at, key_node, matches, node_at
+from floec.lsp.cursor import lookup as node_lookup
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import load_config
@@ -166,7 +166,9 @@ def _schema(kind: str | None) -> schema_nav.Schema | None:
     return load_schema(kind)
 
 
-def reference_kind(file_kind: str | None, path: Path_, schemas: list[schema_nav.Schema]) -> str | None:
+def reference_kind(
+    file_kind: str | None, path: Path_, schemas: list[schema_nav.Schema]
+) -> str | None:
     """What the value at `path` names: a profile kind, `job` or `partition`; None otherwise."""
     flagged = schema_nav.flag(schemas, "x-floec-profile-kind")
     if isinstance(flagged, str):
@@ -201,8 +203,14 @@ def _profile_value(workspace: Workspace, platform: str, kind: str, name: str) ->
 
 
 def _masked_spans(workspace: Workspace, path: str) -> list[Span]:
-    return [span for d in workspace.diagnostics(path) for span in (*d.masked, *(
-        [d.span] if d.span is not None and d.code.startswith("FLC2") else []))]
+    return [
+        span
+        for d in workspace.diagnostics(path)
+        for span in (
+            *d.masked,
+            *([d.span] if d.span is not None and d.code.startswith("FLC2") else []),
+        )
+    ]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -385,7 +393,9 @@ def completion(
         for name in secret_names(workspace, platforms_known(workspace, [*open_paths, path])):
             items.append(
                 types.CompletionItem(
-                    name, kind=types.CompletionItemKind.Constant, detail="secret used in the workspace"
+                    name,
+                    kind=types.CompletionItemKind.Constant,
+                    detail="secret used in the workspace",
                 )
             )
     if kind == "floe" and value_path in (("transforms", ITEM, "target"),):
@@ -477,7 +487,9 @@ def _profile_items(workspace: Workspace, path: str, kind: str) -> list[types.Com
 # -- hover ------------------------------------------------------------------------------------
 
 
-def _found(workspace: Workspace, path: str, position: types.Position) -> tuple[SourceFile, Found] | None:
+def _found(
+    workspace: Workspace, path: str, position: types.Position
+) -> tuple[SourceFile, Found] | None:
     source = _source(workspace, path)
     tree = _tree(workspace, path)
     if source is None or tree is None:
@@ -505,9 +517,7 @@ def hover(workspace: Workspace, path: str, position: types.Position) -> types.Ho
     tree = _tree(workspace, path)
     assert tree is not None
     frames = _frames(tree.root, found.path)
-    schemas = (
-        schema_nav.at_path(root, _schema_path(found.path), frames) if root is not None else []
-    )
+    schemas = schema_nav.at_path(root, _schema_path(found.path), frames) if root is not None else []
     text: list[str] = []
     if found.on_key:
         name = str(found.path[-1]) if found.path else ""
@@ -524,7 +534,9 @@ def hover(workspace: Workspace, path: str, position: types.Position) -> types.Ho
             for platform in workspace.environments_of(path):
                 env = environment_name(platform)
                 if value in _profiles(workspace, platform, target):
-                    text.append(f"- **{env}**: {describe_profile(workspace, platform, target, value)}")
+                    text.append(
+                        f"- **{env}**: {describe_profile(workspace, platform, target, value)}"
+                    )
                 else:
                     text.append(f"- **{env}**: not defined")
         elif target is not None:
@@ -583,7 +595,7 @@ def _location(workspace: Workspace, path: str, span: Span) -> types.Location:
 
 def definition(workspace: Workspace, path: str, position: types.Position) -> list[types.Location]:
     located = _found(workspace, path, position)
-    if located is None or located.__getitem__(1).on_key:
+    if located is None or located[1].on_key:
         return []
     _, found = located
     kind = _kind(workspace, path)
@@ -673,11 +685,7 @@ def references(
             [os.path.abspath(path)] if kind == "platform" else list(workspace.environments_of(path))
         )
         field = next(f for f, k in PROFILE_FIELDS if k == target)
-        floes = {
-            p
-            for platform in platforms
-            for p in workspace.dependents(platform, open_paths)
-        }
+        floes = {p for platform in platforms for p in workspace.dependents(platform, open_paths)}
         if kind == "floe":
             floes.add(os.path.abspath(path))
         for floe in sorted(floes):
@@ -716,7 +724,9 @@ def references(
 def secret_name_for(path: Path_) -> str:
     """A secret's name made from where it is used: catalogs.default.credentials.client_secret ->
     catalogs-default-client-secret."""
-    parts = [str(p) for p in path if not isinstance(p, int) and p not in ("credentials", "properties")]
+    parts = [
+        str(p) for p in path if not isinstance(p, int) and p not in ("credentials", "properties")
+    ]
     name = _SECRET_NAME_CHARS.sub("-", "-".join(parts).replace("_", "-").lower()).strip("-.")
     return (name or "secret")[:253]
 
@@ -803,7 +813,9 @@ def _suppress(
         insert = f"  # floec: ignore[{code}]"
         position = types.Position(line_no, to_character(line, len(line)))
     edit = types.TextEdit(types.Range(position, position), insert)
-    return _edit_action(f"Suppress {code} ({lookup(code).name}) on this line", uri, diagnostic, [edit])
+    return _edit_action(
+        f"Suppress {code} ({lookup(code).name}) on this line", uri, diagnostic, [edit]
+    )
 
 
 # -- symbols and folding ----------------------------------------------------------------------
@@ -828,7 +840,9 @@ def _symbols(node: Node, source: SourceFile, depth: int) -> list[types.DocumentS
             if not isinstance(entry.key, ScalarNode) or entry.merged:
                 continue
             value = entry.value
-            whole = Span(entry.key.span.file, entry.key.span.start, max(entry.key.span.end, value.span.end))
+            whole = Span(
+                entry.key.span.file, entry.key.span.start, max(entry.key.span.end, value.span.end)
+            )
             out.append(
                 types.DocumentSymbol(
                     name=entry.key.value or "(empty)",
@@ -895,6 +909,7 @@ def folding_ranges(workspace: Workspace, path: str) -> list[types.FoldingRange]:
             if value.span.end.column == 0:
                 end -= 1
             if end > start:
-                out[(start, end)] = types.FoldingRange(start, end, kind=types.FoldingRangeKind.Region)
+                out[(start, end)] = types.FoldingRange(
+                    start, end, kind=types.FoldingRangeKind.Region
+                )
     return sorted(out.values(), key=lambda r: (r.start_line, r.end_line))
-

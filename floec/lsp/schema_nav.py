@@ -75,7 +75,9 @@ def _discriminated(root: Schema, branch: object, instance: Mapping[str, str]) ->
     return True
 
 
-def expand(root: Schema, schema: object, instance: Mapping[str, str], depth: int = 0) -> list[Schema]:
+def expand(
+    root: Schema, schema: object, instance: Mapping[str, str], depth: int = 0
+) -> list[Schema]:
     """`schema` and every subschema that applies to the same value (allOf, the union branches
     that fit, the `then` or `else` that holds)."""
     schema = resolve(root, schema)
@@ -116,9 +118,7 @@ def _children(root: Schema, schema: Schema, key: str) -> Iterator[object]:
         yield extra
 
 
-def at_path(
-    root: Schema, path: Sequence[str], frames: Sequence[Mapping[str, str]]
-) -> list[Schema]:
+def at_path(root: Schema, path: Sequence[str], frames: Sequence[Mapping[str, str]]) -> list[Schema]:
     """Every schema that applies to the value at `path`; `frames[i]` holds the scalar values of
     the mapping at depth i (to choose union branches), when known."""
 

@@ -196,9 +196,7 @@ def completion(ls: FloecServer, params: types.CompletionParams) -> types.Complet
     path = _at(ls, params.text_document.uri)
     items: list[types.CompletionItem] = []
     if path is not None:
-        items = guarded(
-            lambda: features.completion(ls.floec, path, params.position, ls.open), []
-        )
+        items = guarded(lambda: features.completion(ls.floec, path, params.position, ls.open), [])
     return types.CompletionList(is_incomplete=False, items=items)
 
 
