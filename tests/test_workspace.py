@@ -80,7 +80,7 @@ def test_an_unchanged_text_is_never_read_again(
     read: list[str] = []
     real = frontend.check_source
 
-    def counting(source, kind=None):  # type: ignore[no-untyped-def]
+    def counting(source, kind=None):
         read.append(source.name)
         return real(source, kind)
 
