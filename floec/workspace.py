@@ -94,10 +94,12 @@ class FileState:
     lint: tuple[Diagnostic, ...]
 
 
-def _lint(source: SourceFile) -> tuple[Diagnostic, ...]:
+def _lint(source: SourceFile, checked: Checked) -> tuple[Diagnostic, ...]:
     from floec.passes.lint_credentials import lint_credentials
 
-    return tuple(lint_credentials(source))
+    # The front end's tree when it has one: composing the text again costs as much as loading.
+    documents = (checked.tree,) if checked.tree is not None else None
+    return tuple(lint_credentials(source, documents))
 
 
 class Workspace:
@@ -192,7 +194,7 @@ class Workspace:
             # The schema check already reports a plain value in a sensitive field (FLC202);
             # the same finding from the lint would only repeat it.
             reported = {(d.code, d.span) for d in checked.diagnostics}
-            lint = tuple(d for d in _lint(source) if (d.code, d.span) not in reported)
+            lint = tuple(d for d in _lint(source, checked) if (d.code, d.span) not in reported)
         state = FileState(absolute, checked.kind or kind, key, checked, lint)
         self._states[absolute] = state
         return state
