@@ -129,6 +129,7 @@ class Workspace:
         self._overlays: dict[str, str] = {}  # unsaved buffers, by absolute path
         self._states: dict[str, FileState] = {}
         self._discovered: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._paths: dict[str, str] = {}  # name -> absolute path, for every file read
 
     # -- the files -------------------------------------------------------------------------------
 
@@ -163,8 +164,13 @@ class Workspace:
         """Files were created or deleted: find each floe.yaml's environments again."""
         self._discovered.clear()
 
+    def path_of_name(self, name: str) -> str:
+        """The absolute path of a file from the name its diagnostics carry."""
+        return self._paths.get(name) or os.path.abspath(name)
+
     def _read(self, absolute: str) -> SourceFile | Diagnostic:
         name = self.name_of(absolute)
+        self._paths[name] = absolute
         text = self._overlays.get(absolute)
         if text is not None:
             return SourceFile(name, text)

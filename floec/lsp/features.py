@@ -327,11 +327,13 @@ def to_lsp(diagnostic: Diagnostic, workspace: Workspace) -> types.Diagnostic:
         message += f"\nhelp: {diagnostic.help}"
     related = [
         types.DiagnosticRelatedInformation(
-            types.Location(uri_of(r.span.file), lsp_range(r.span, sources.get(r.span.file))),
+            types.Location(
+                uri_of(workspace.path_of_name(r.span.file)),
+                lsp_range(r.span, sources.get(r.span.file)),
+            ),
             r.message,
         )
         for r in diagnostic.related
-        if os.path.isabs(r.span.file)
     ]
     href = rule_doc_uri(diagnostic.code)
     return types.Diagnostic(
@@ -697,7 +699,8 @@ def references(
                 if entry.value.value == name:
                     out.append(_location(workspace, floe, entry.value.span))
             elif name == "default":  # the implicit `default`
-                out.append(_location(workspace, floe, Span.point(floe_tree.source.name, 0, 0)))
+                point = Span.point(floe_tree.source.name, 0, 0)
+                out.append(_location(workspace, floe, point))
         for platform in platforms:
             platform_tree = _tree(workspace, platform)
             if platform_tree is None:

@@ -32,15 +32,26 @@ log = logging.getLogger("floec.lsp")
 T = TypeVar("T")
 
 
-def _same(path: str) -> str:
-    return path
+class _Names:
+    """Diagnostics name files relative to the workspace root (as `floec check` run there
+    would), and by absolute path outside it; the workspace maps names back to paths."""
+
+    def __init__(self) -> None:
+        self.root: str | None = None
+
+    def __call__(self, path: str) -> str:
+        if self.root is not None:
+            relative = os.path.relpath(path, self.root)
+            if not relative.startswith(".."):
+                return relative
+        return path
 
 
 class FloecServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("floec", __version__)
-        # Diagnostics name files by absolute path: the editor gets URIs, whatever the cwd.
-        self.floec = Workspace(name_of=_same, lint=True)
+        self.names = _Names()
+        self.floec = Workspace(name_of=self.names, lint=True)
         self.debounce = DEFAULT_DEBOUNCE_MS / 1000
         self.open: dict[str, str] = {}  # absolute path -> uri
         self._pending: dict[str, asyncio.TimerHandle] = {}
@@ -127,6 +138,7 @@ def initialize(ls: FloecServer, params: types.InitializeParams) -> None:
     elif params.root_uri:
         root = ls.path_of(params.root_uri)
     if root and os.path.isdir(root):
+        ls.names.root = root
         guarded(lambda: ls.discover(root), None)
 
 
