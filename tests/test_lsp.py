@@ -572,3 +572,125 @@ async def test_the_editor_and_floec_check_report_the_same_diagnostics(
             for d in found
         }  # fmt: skip
         assert published == expected[str(path)]
+
+
+# -- smaller features ---------------------------------------------------------------------------
+
+
+@bounded
+async def test_hover_on_a_rule_in_a_suppression_comment(
+    client: LanguageClient, project: Path
+) -> None:
+    path = platform(project, "dev")
+    text = path.read_text().replace(
+        "version: 1.0.0", "version: 1.0.0  # floec: ignore[FLC201, high-entropy-string]", 1
+    )
+    open_doc(client, path, text)
+    ident = types.TextDocumentIdentifier(uri(path))
+    for needle, expected in (("FLC201", "FLC201"), ("high-entropy", "FLC218")):
+        result = await client.text_document_hover_async(
+            types.HoverParams(ident, position_of(text, needle, 2))
+        )
+        assert result is not None
+        assert f"**{expected}**" in str(result.contents)
+
+
+@bounded
+async def test_environment_names_complete_where_a_dbt_target_is_named(
+    client: LanguageClient, project: Path
+) -> None:
+    path = floe(project)
+    text = path.read_text().replace("    path: dbt\n", "    path: dbt\n    target: \n")
+    open_doc(client, path, text)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            types.TextDocumentIdentifier(uri(path)), position_of(text, "target: ", 8)
+        )
+    )
+    assert result is not None
+    labels = {i.label for i in (result.items if hasattr(result, "items") else result)}
+    assert {"local", "dev", "staging", "prod"} <= labels
+
+
+@bounded
+async def test_layer_references_in_a_platform_complete_and_navigate(
+    client: LanguageClient, project: Path
+) -> None:
+    """`layers` may not be in the schema yet: no assertion on diagnostics."""
+    path = platform(project, "staging")
+    text = path.read_text() + (
+        "layers:\n  bronze:\n    storage_ref: archive\n    catalog_ref: default\n"
+        "    namespace: bronze\n"
+    )
+    open_doc(client, path, text)
+    ident = types.TextDocumentIdentifier(uri(path))
+    result = await client.text_document_completion_async(
+        types.CompletionParams(ident, position_of(text, "storage_ref: archive", 13))
+    )
+    assert result is not None
+    labels = {i.label for i in (result.items if hasattr(result, "items") else result)}
+    assert labels >= {"default", "archive"}
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(ident, position_of(text, "storage_ref: archive", 14))
+    )
+    assert isinstance(found, list) and len(found) == 1
+    assert found[0].range.start == position_of(text, "archive:")
+
+
+@bounded
+async def test_hover_never_shows_the_user_part_of_an_endpoint_url(
+    client: LanguageClient, project: Path
+) -> None:
+    dev = platform(project, "dev")
+    text = dev.read_text()
+    start = text.index("catalogs:")
+    uri_line = text.index("    uri:", start)
+    end = text.index("\n", uri_line)
+    dev.write_text(
+        text[:uri_line] + "    uri: https://floe:Pa55-w0rd-XYZ@polaris.dev/api/catalog" + text[end:]
+    )
+    path = floe(project)
+    floe_text = open_doc(client, path)
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            types.TextDocumentIdentifier(uri(path)), position_of(floe_text, "catalog: default", 9)
+        )
+    )
+    assert result is not None
+    shown = str(result.contents)
+    assert "polaris.dev" in shown or "hidden" in shown
+    assert "Pa55" not in shown and "floe:" not in shown
+
+
+@bounded
+async def test_save_publishes_and_close_clears(client: LanguageClient, project: Path) -> None:
+    path = floe(project)
+    text = open_doc(client, path)
+    await wait_diagnostics(client, path, lambda found: not found)
+    # a burst of edits: the last text wins
+    for i in range(5):
+        change(client, path, text.replace("catalog: default", f"catalog: typo{i}"))
+    found = await wait_diagnostics(
+        client, path, lambda found: any("'typo4'" in d.message for d in found)
+    )
+    assert not any("'typo3'" in d.message for d in found)
+    path.write_text(text.replace("compute: default", "compute: nope"))
+    change(client, path, path.read_text())
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri(path)))
+    )
+    await wait_diagnostics(client, path, lambda found: any("'nope'" in d.message for d in found))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri(path)))
+    )
+    await wait_diagnostics(client, path, lambda found: not found)
+
+
+def test_the_cursor_and_schema_walkers_doctests() -> None:
+    import doctest
+
+    from floec.lsp import cursor, schema_nav
+
+    for module in (cursor, schema_nav):
+        failures, tried = doctest.testmod(module)
+        assert tried and not failures, module.__name__
