@@ -22,6 +22,7 @@ import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -256,7 +257,7 @@ class Workspace:
         if state.checked.spec is None or state.checked.source is None:
             return own
         if isinstance(state.checked.spec, PlatformSpec):
-            found = self._cached(state.key, lambda: _environment_checks([state.checked]))
+            found = self._cached(state.key, partial(_environment_checks, [state.checked]))
             return tuple(normalise([*own, *found]))
         platforms = [self.state(p) for p in self.environments_of(state.path)]
         platforms = [p for p in platforms if isinstance(p.checked.spec, PlatformSpec)]
@@ -265,7 +266,10 @@ class Workspace:
         def bind() -> tuple[Diagnostic, ...]:
             found = dict.fromkeys(_environment_checks([state.checked]))
             for platform in platforms:
-                alone = set(_environment_checks([platform.checked]))
+                # the platform's own findings (the same entry as its own diagnostics)
+                alone = set(
+                    self._cached(platform.key, partial(_environment_checks, [platform.checked]))
+                )
                 for diagnostic in _environment_checks([state.checked, platform.checked]):
                     if diagnostic not in alone:
                         found.setdefault(diagnostic)
