@@ -181,6 +181,10 @@ async def test_editing_a_platform_re_diagnoses_the_floe_yaml_bound_to_it(
     await wait_diagnostics(client, pipeline, lambda found: "FLC301" not in codes(found))
 
 
+def fix_text(text: str) -> str:
+    return text.replace("compute:\n  default:\n", "compute:\n  default:\n    tipe: x\n")
+
+
 @bounded
 async def test_a_platform_yaml_gets_its_schema_and_credential_diagnostics(
     client: LanguageClient, project: Path
@@ -194,6 +198,10 @@ async def test_a_platform_yaml_gets_its_schema_and_credential_diagnostics(
     found = await wait_diagnostics(client, path, lambda found: "FLC101" in codes(found))
     unknown = next(d for d in found if d.code == "FLC101")
     assert "did you mean 'type'" in unknown.message
+    actions = await actions_for(client, path, unknown)
+    fix = next(a for a in actions if a.title == "Replace with 'type'")
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert "    type: x\n" in apply(fix_text(text), fix.edit.changes[uri(path)])
 
 
 # -- completion ---------------------------------------------------------------------------------
@@ -242,6 +250,28 @@ async def test_completion_offers_fields_with_descriptions_enums_and_profiles(
     assert result is not None
     labels = {i.label for i in (result.items if hasattr(result, "items") else result)}
     assert {"duckdb", "postgres", "snowflake", "trino"} <= labels
+
+    # nested fields, and an enum narrowed by the profile's `type` (if/then in the schema)
+    typing = local_text.replace(
+        "      threads: 4\n", "      threads: 4\n    credentials:\n      mode: \n      \n"
+    )
+    change(client, local, typing)
+    mode_at = position_of(typing, "mode: ", 6)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri(local)), mode_at)
+    )
+    assert result is not None
+    labels = {i.label for i in (result.items if hasattr(result, "items") else result)}
+    assert labels == {"static"}  # duckdb takes static credentials only
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            types.TextDocumentIdentifier(uri(local)), types.Position(mode_at.line + 1, 6)
+        )
+    )
+    assert result is not None
+    items = {i.label: i for i in (result.items if hasattr(result, "items") else result)}
+    assert "secret_ref" in items and "mode" not in items
+    assert "secret" in str(items["secret_ref"].documentation).lower()
 
 
 @bounded
@@ -694,3 +724,22 @@ def test_the_cursor_and_schema_walkers_doctests() -> None:
     for module in (cursor, schema_nav):
         failures, tried = doctest.testmod(module)
         assert tried and not failures, module.__name__
+
+
+@bounded
+async def test_a_new_environment_on_disk_is_picked_up_when_the_client_reports_it(
+    client: LanguageClient, project: Path
+) -> None:
+    path = floe(project)
+    open_doc(client, path)
+    await wait_diagnostics(client, path, lambda found: not found)
+    qa = platform(project, "qa")
+    qa.parent.mkdir()
+    qa.write_text(
+        platform(project, "local").read_text().replace("catalogs:\n  default", "catalogs:\n  qa")
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(uri(qa), types.FileChangeType.Created)])
+    )
+    found = await wait_diagnostics(client, path, lambda found: "FLC301" in codes(found))
+    assert ["environment 'qa'" in d.message for d in found] == [True]

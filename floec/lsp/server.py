@@ -142,6 +142,30 @@ def initialize(ls: FloecServer, params: types.InitializeParams) -> None:
         guarded(lambda: ls.discover(root), None)
 
 
+@server.feature(types.INITIALIZED)
+async def initialized(ls: FloecServer, params: types.InitializedParams) -> None:
+    """Ask to hear about floe.yaml and platform.yaml files created, changed or deleted on disk
+    (a `git checkout`, a new environment), when the client can watch files for us."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[
+            types.FileSystemWatcher(glob_pattern=f"**/{name}.{ext}")
+            for name in ("floe", "platform")
+            for ext in ("yaml", "yml")
+        ]
+    )
+    registration = types.Registration(
+        id="floec-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+    )
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams([registration]))
+    except Exception:  # a client that refuses: edits in the editor still work
+        log.warning("floec lsp: the client did not accept file watching")
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: FloecServer, params: types.DidOpenTextDocumentParams) -> None:
     path = ls.sync(params.text_document.uri)
