@@ -56,6 +56,7 @@ class FloecServer(LanguageServer):
         self.open: dict[str, str] = {}  # absolute path -> uri
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._last_run: dict[str, float] = {}
+        self.tasks: set[asyncio.Future[None]] = set()  # kept until done, or asyncio may drop them
 
     # -- files -----------------------------------------------------------------------------------
 
@@ -138,18 +139,26 @@ def initialize(ls: FloecServer, params: types.InitializeParams) -> None:
     elif params.root_uri:
         root = ls.path_of(params.root_uri)
     if root and os.path.isdir(root):
-        ls.names.root = root
-        guarded(lambda: ls.discover(root), None)
+        ls.names.root = root  # the files under it are found once initialised
 
 
 @server.feature(types.INITIALIZED)
-async def initialized(ls: FloecServer, params: types.InitializedParams) -> None:
-    """Ask to hear about floe.yaml and platform.yaml files created, changed or deleted on disk
-    (a `git checkout`, a new environment), when the client can watch files for us."""
+def initialized(ls: FloecServer, params: types.InitializedParams) -> None:
+    """Find the files under the root (after the answer to `initialize`: the editor is not kept
+    waiting), and ask to hear about floe.yaml and platform.yaml files created, changed or deleted
+    on disk (a `git checkout`, a new environment) when the client can watch files for us."""
+    root = ls.names.root
+    if root is not None:
+        guarded(lambda: ls.discover(root), None)
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace is not None else None
-    if watched is None or not watched.dynamic_registration:
-        return
+    if watched is not None and watched.dynamic_registration:
+        task = asyncio.ensure_future(_watch(ls))
+        ls.tasks.add(task)
+        task.add_done_callback(ls.tasks.discard)
+
+
+async def _watch(ls: FloecServer) -> None:
     options = types.DidChangeWatchedFilesRegistrationOptions(
         watchers=[
             types.FileSystemWatcher(glob_pattern=f"**/{name}.{ext}")
