@@ -131,6 +131,7 @@ class Workspace:
         self._states: dict[str, FileState] = {}
         self._discovered: dict[tuple[str, str], tuple[str, ...]] = {}
         self._paths: dict[str, str] = {}  # name -> absolute path, for every file read
+        self._sources: dict[str, SourceFile] = {}  # name -> the text last read
 
     # -- the files -------------------------------------------------------------------------------
 
@@ -182,16 +183,27 @@ class Workspace:
             source = attrs.evolve(source, file=name)
         return source
 
+    def _load(self, absolute: str) -> tuple[SourceFile | Diagnostic, str, ConfigKind | None]:
+        """The file's text (or why it cannot be read), its key and its kind."""
+        kind = self._members.get(absolute) or kind_of_name(absolute)
+        source = self._read(absolute)
+        if isinstance(source, Diagnostic):
+            return source, "", kind
+        self._sources[source.name] = source
+        return source, text_key(source.name, kind, source.text), kind
+
+    def key_of(self, path: str) -> str:
+        """The key of the file's current text ("" when it cannot be read)."""
+        return self._load(os.path.abspath(path))[1]
+
     def state(self, path: str) -> FileState:
         """The file's front-end result (and lint), recomputed only when its text changed."""
         absolute = os.path.abspath(path)
-        kind = self._members.get(absolute) or kind_of_name(absolute)
-        source = self._read(absolute)
+        source, key, kind = self._load(absolute)
         if isinstance(source, Diagnostic):
             state = FileState(absolute, kind, "", Checked(None, kind, None, None, (source,)), ())
             self._states[absolute] = state
             return state
-        key = text_key(source.name, kind, source.text)
         known = self._states.get(absolute)
         if known is not None and known.key == key:
             return known
@@ -211,8 +223,12 @@ class Workspace:
     def environments_of(self, path: str) -> tuple[str, ...]:
         """The platform.yaml files a floe.yaml is bound against (absolute paths)."""
         absolute = os.path.abspath(path)
-        if self.pinned:
-            return tuple(p for p, kind in self._members.items() if kind == "platform")
+        if self.pinned:  # a member of no kind by name is a platform if its content says so
+            return tuple(
+                p
+                for p, kind in self._members.items()
+                if (kind or self.state(p).checked.kind) == "platform"
+            )
         state = self.state(absolute)
         spec = state.checked.spec
         pipeline = spec if isinstance(spec, FloeSpec) else None
@@ -251,7 +267,21 @@ class Workspace:
 
     def diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
         """Everything reported about one file: its front end, its lint, its credential checks
-        (a platform.yaml) or its binding against each of its environments (a floe.yaml)."""
+        (a platform.yaml) or its binding against each of its environments (a floe.yaml).
+
+        The whole answer is cached under the key of the file's text and those of the files it
+        depends on, looked up before any stage runs: with a cache that outlives the process, an
+        unchanged project is never read past hashing its files."""
+        absolute = os.path.abspath(path)
+        key = self.key_of(absolute)
+        if not key:
+            return self._diagnostics(absolute)
+        kind = self._members.get(absolute) or kind_of_name(absolute)
+        dependencies = () if kind == "platform" else self.environments_of(absolute)
+        whole = combined_key("diagnostics", key, *(self.key_of(p) for p in dependencies))
+        return self._cached(whole, partial(self._diagnostics, absolute))
+
+    def _diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
         state = self.state(path)
         own = state.checked.diagnostics + state.lint
         if state.checked.spec is None or state.checked.source is None:
@@ -288,11 +318,7 @@ class Workspace:
 
     def sources(self) -> dict[str, SourceFile]:
         """Every source read so far, by name (renderers show snippets from them)."""
-        return {
-            state.checked.source.name: state.checked.source
-            for state in self._states.values()
-            if state.checked.source is not None
-        }
+        return dict(self._sources)
 
 
 def _environment_checks(checked: list[Checked]) -> tuple[Diagnostic, ...]:

@@ -105,20 +105,33 @@ def test_only_the_dependents_of_an_edited_platform_are_recomputed(tree: dict[str
     workspace.set_text(tree["dev"], PLATFORM + "# edited\n")
     for path in tree.values():
         workspace.diagnostics(path)
-    # dev's own checks and the binding of p1 and p2 against it; prod, other and p3 are hits
-    assert cache.misses - misses == 3
+    # dev, p1 and p2 whole; inside them dev's own checks and the binding of p1 and p2 against
+    # it; prod, other and p3 are hits
+    assert cache.misses - misses == 6
 
 
-def test_the_result_cache_is_shared_between_workspaces(tree: dict[str, str]) -> None:
+def test_the_result_cache_is_shared_between_workspaces(
+    tree: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What a cache on disk will do across runs: a second workspace over the same texts finds
-    every result."""
+    every file's whole result, and runs no stage at all (pinned, as `floec check` is)."""
     cache = MemoryCache()
-    first = workspace_of(tree, cache)
+    first = Workspace(cache=cache, pinned=True)
+    for path in tree.values():
+        first.add(path)
     expected = {path: first.diagnostics(path) for path in tree.values()}
     hits = cache.hits
-    second = workspace_of(tree, cache)
+
+    def never(*_: object) -> None:
+        raise AssertionError("the front end ran on a cached file")
+
+    monkeypatch.setattr(frontend, "check_source", never)
+    second = Workspace(cache=cache, pinned=True)
+    for path in tree.values():
+        second.add(path)
     assert {path: second.diagnostics(path) for path in tree.values()} == expected
     assert cache.hits - hits == len(tree)
+    assert set(second.sources()) == {second.name_of(p) for p in tree.values()}  # for snippets
 
 
 def test_check_binds_only_against_the_platforms_it_is_given(tree: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ from floec.syntax.load import load_config
 from floec.syntax.tree import MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree, walk
 from floec.workspace import Workspace
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 # References by key path: (pattern, what it names). `*` is any key, `[]` any sequence item.
 REFERENCES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -139,11 +139,11 @@ def _mapping_keys(root: Node | None, path: tuple[str, ...]) -> list[ScalarNode]:
     return [e.key for e in node.entries if isinstance(e.key, ScalarNode)]
 
 
-def _schema_path(path: Path_) -> tuple[str, ...]:
+def _schema_path(path: KeyPath) -> tuple[str, ...]:
     return tuple(ITEM if isinstance(p, int) else p for p in path)
 
 
-def _frames(root: Node, path: Path_) -> list[dict[str, str]]:
+def _frames(root: Node, path: KeyPath) -> list[dict[str, str]]:
     """The scalar values of the mapping at each depth of `path` (for union branches)."""
     frames: list[dict[str, str]] = []
     for depth in range(len(path) + 1):
@@ -167,7 +167,7 @@ def _schema(kind: str | None) -> schema_nav.Schema | None:
 
 
 def reference_kind(
-    file_kind: str | None, path: Path_, schemas: list[schema_nav.Schema]
+    file_kind: str | None, path: KeyPath, schemas: list[schema_nav.Schema]
 ) -> str | None:
     """What the value at `path` names: a profile kind, `job` or `partition`; None otherwise."""
     flagged = schema_nav.flag(schemas, "x-floec-profile-kind")
@@ -203,14 +203,13 @@ def _profile_value(workspace: Workspace, platform: str, kind: str, name: str) ->
 
 
 def _masked_spans(workspace: Workspace, path: str) -> list[Span]:
-    return [
-        span
-        for d in workspace.diagnostics(path)
-        for span in (
-            *d.masked,
-            *([d.span] if d.span is not None and d.code.startswith("FLC2") else []),
-        )
-    ]
+    """Where the file holds something a credential rule flagged (FLC2xx): never shown."""
+    hidden: list[Span] = []
+    for diagnostic in workspace.diagnostics(path):
+        hidden += diagnostic.masked
+        if diagnostic.span is not None and diagnostic.code.startswith("FLC2"):
+            hidden.append(diagnostic.span)
+    return hidden
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -480,7 +479,6 @@ def _profile_items(workspace: Workspace, path: str, kind: str) -> list[types.Com
                 detail=detail,
                 documentation=types.MarkupContent(types.MarkupKind.Markdown, docs),
                 sort_text=f"{len(missing):03d}{name}",
-                tags=None,
             )
         )
     return items
@@ -635,8 +633,8 @@ def _references_in(tree: SyntaxTree, file_kind: str, target: str, name: str) -> 
     return out
 
 
-def _scalars(root: Node) -> Iterator[tuple[Path_, ScalarNode]]:
-    stack: list[tuple[Path_, Node]] = [((), root)]
+def _scalars(root: Node) -> Iterator[tuple[KeyPath, ScalarNode]]:
+    stack: list[tuple[KeyPath, Node]] = [((), root)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, ScalarNode):
@@ -724,7 +722,7 @@ def references(
 # -- code actions -----------------------------------------------------------------------------
 
 
-def secret_name_for(path: Path_) -> str:
+def secret_name_for(path: KeyPath) -> str:
     """A secret's name made from where it is used: catalogs.default.credentials.client_secret ->
     catalogs-default-client-secret."""
     parts = [
