@@ -354,9 +354,14 @@ async def test_definition_and_references_of_profiles_across_files(
         )
     )
     assert refs is not None
-    assert [(loc.uri, loc.range.start) for loc in refs] == [
+    assert [(loc.uri, loc.range.start) for loc in refs if loc.uri == uri(path)] == [
         (uri(path), position_of(text, "catalog: default", 9))
     ]
+    # anything else is a layer of prod naming the catalog (when the platform has layers)
+    for loc in refs:
+        if loc.uri != uri(path):
+            assert loc.uri == uri(prod)
+            assert prod_text.split("\n")[loc.range.start.line].strip() == "catalog_ref: default"
 
 
 ORCHESTRATION = """
@@ -556,7 +561,8 @@ async def test_document_symbols_and_folding(client: LanguageClient, project: Pat
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(ident))
     assert symbols is not None
     top = {s.name: s for s in symbols if isinstance(s, types.DocumentSymbol)}
-    assert list(top) == ["version", "storage", "catalogs", "compute", "observability"]
+    assert {"version", "storage", "catalogs", "compute", "observability"} <= set(top)
+    assert next(iter(top)) == "version"
     catalogs = top["catalogs"].children or []
     assert [(c.name, c.detail) for c in catalogs] == [
         ("default", "polaris"),
