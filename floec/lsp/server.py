@@ -150,12 +150,29 @@ def initialized(ls: FloecServer, params: types.InitializedParams) -> None:
     root = ls.names.root
     if root is not None:
         guarded(lambda: ls.discover(root), None)
+    asyncio.get_running_loop().call_soon(guarded, _warm_up, None)
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace is not None else None
     if watched is not None and watched.dynamic_registration:
         task = asyncio.ensure_future(_watch(ls))
         ls.tasks.add(task)
         task.add_done_callback(ls.tasks.discard)
+
+
+def _warm_up() -> None:
+    """Import the front end and compile the schema validators while the editor is still
+    opening files: the first diagnostics then cost what every later one does."""
+    from floec.frontend import check_source
+    from floec.passes.lint_credentials import lint_credentials
+    from floec.source import SourceFile
+
+    for name, text in (
+        ("floe.yaml", "name: x\nversion: 1.0.0\n"),
+        ("platform.yaml", "version: 1\n"),
+    ):
+        source = SourceFile(name, text)
+        check_source(source)
+        lint_credentials(source)
 
 
 async def _watch(ls: FloecServer) -> None:
