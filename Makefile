@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 EXAMPLE := examples/customer-analytics
 
-.PHONY: demo test lint format bench install dev clean
+.PHONY: demo test lint format bench bench-lsp install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench: install
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/lint_bench.py
 	$(BIN)/python bench/grammars_bench.py
+
+# The editor server needs floec[lsp] (installed with the test extra).
+bench-lsp: dev
+	$(BIN)/python bench/lsp_bench.py
 
 clean:
 	rm -rf $(VENV) target build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

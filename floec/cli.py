@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("floec.commands.lint", "find hardcoded credentials in any YAML files"),
     "rules": ("floec.commands.rules", "list every diagnostic code"),
     "explain": ("floec.commands.explain", "print the documentation of a code or rule name"),
+    "lsp": ("floec.commands.lsp", "run the editor server (Language Server Protocol, stdio)"),
 }
 
 EXIT_OK = 0
