@@ -21,10 +21,10 @@ $(VENV)/.installed-core: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	@touch $@
 
-# What the demo runs: the compiler and the runtime (Dagster, dagster-dbt, dbt-core, dbt-duckdb),
-# without the dev tools.
+# What the demo runs: the compiler and the runtime (Dagster, dagster-dbt, dbt-core, dbt-duckdb,
+# pyiceberg), without the dev tools.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dagster,dbt]'
+	$(PIP) install -e '.[runtime]'
 	@touch $@ $(VENV)/.installed-core
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
