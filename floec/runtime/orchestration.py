@@ -55,6 +55,7 @@ def where(compiled: CompiledPipeline, key_path: str, needle: str) -> str:
 
 def import_module(compiled: CompiledPipeline, spelling: str, key_path: str) -> Any:
     directory = compiled.project_dir.resolve()
+    importlib.invalidate_caches()  # a module written since the last import is found too
     try:
         if spelling.endswith(".py"):
             return _import_file(directory, spelling)
