@@ -53,7 +53,7 @@ def validation_schema(kind: SchemaKind) -> JsonSchema:
         return target
 
     def inline(node: object, depth: int) -> object:
-        if depth > 64:  # our schemas are not recursive; never loop if one becomes so
+        if depth > 400:  # our schemas are not recursive; never loop if one becomes so
             raise ValueError(f"the {kind} schema nests references too deeply")
         if isinstance(node, list):
             return [inline(item, depth + 1) for item in node]

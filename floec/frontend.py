@@ -21,8 +21,10 @@ from floec.syntax.tree import SyntaxTree
 Spec = Union[FloeSpec, PlatformSpec]
 
 # Top-level keys that only one of the two files has: enough to tell them apart by content.
-_PLATFORM_ONLY = frozenset({"catalogs", "compute", "storage"})
-_FLOE_ONLY = frozenset({"name", "transforms", "governance", "catalog"})
+_PLATFORM_ONLY = frozenset(
+    {"catalogs", "compute", "storage", "layers", "infrastructure", "security"}
+)
+_FLOE_ONLY = frozenset({"name", "transforms", "catalog", "orchestration", "consumption"})
 
 
 @attrs.frozen

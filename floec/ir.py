@@ -126,6 +126,10 @@ class LoweredPipeline:
     profiles: Mapping[str, Mapping[str, object]]  # floe.yaml field -> profile data
     observability: Mapping[str, object]
     secrets: tuple[SecretUse, ...]
+    # layer name -> {name, description, namespace, retention_days, properties, storage, catalog}
+    layers: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict)
+    # the platform's Kubernetes deployment blocks: infrastructure, security, governance
+    deployment: Mapping[str, object] = attrs.field(factory=dict)
 
 
 @attrs.frozen

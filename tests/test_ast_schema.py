@@ -12,16 +12,35 @@ from floec.contracts import SchemaKind, load_schema
 MIRRORS: dict[type, tuple[SchemaKind, str]] = {
     nodes.FloeSpec: ("floe", ""),
     nodes.TransformConfig: ("floe", "/$defs/transform"),
-    nodes.GovernanceConfig: ("floe", "/$defs/governance"),
-    nodes.PipelineObservability: ("floe", "/$defs/observability"),
+    nodes.GovernanceConfig: ("floe", "/$defs/GovernanceConfig"),
+    nodes.PipelineObservability: ("floe", "/$defs/ObservabilityConfig"),
     nodes.PlatformSource: ("floe", "/$defs/platform_source"),
+    nodes.OrchestrationConfig: ("floe", "/$defs/OrchestrationConfig"),
+    nodes.DbtOrchestration: ("floe", "/$defs/DbtConfig"),
+    nodes.AssetConfig: ("floe", "/$defs/AssetConfig"),
+    nodes.BatchJob: ("floe", "/$defs/BatchJob"),
+    nodes.OpsJob: ("floe", "/$defs/OpsJob"),
+    nodes.ScheduleDefinition: ("floe", "/$defs/ScheduleDefinition"),
+    nodes.FileWatcherSensor: ("floe", "/$defs/FileWatcherSensor"),
+    nodes.AssetSensor: ("floe", "/$defs/AssetSensor"),
+    nodes.RunStatusSensor: ("floe", "/$defs/RunStatusSensor"),
+    nodes.CustomSensor: ("floe", "/$defs/CustomSensor"),
+    nodes.TimeWindowPartition: ("floe", "/$defs/TimeWindowPartition"),
+    nodes.StaticPartition: ("floe", "/$defs/StaticPartition"),
+    nodes.MultiPartition: ("floe", "/$defs/MultiPartition"),
+    nodes.DynamicPartition: ("floe", "/$defs/DynamicPartition"),
+    nodes.PartitionRange: ("floe", "/$defs/PartitionRange"),
+    nodes.BackfillDefinition: ("floe", "/$defs/BackfillDefinition"),
+    nodes.LayerConfig: ("platform", "/$defs/LayerConfig"),
+    nodes.ComputeLogsConfig: ("platform", "/$defs/ComputeLogsConfig"),
     nodes.PlatformSpec: ("platform", ""),
     nodes.StorageProfile: ("platform", "/$defs/storage_profile"),
     nodes.CatalogProfile: ("platform", "/$defs/catalog_profile"),
     nodes.ComputeProfile: ("platform", "/$defs/compute_profile"),
     nodes.CredentialConfig: ("platform", "/$defs/credentials"),
-    nodes.ObservabilityConfig: ("platform", "/$defs/observability"),
 }
+# The platform's observability elaborates floe-runtime's two spellings of tracing and lineage
+# to one set of fields (test_observability_spellings_agree), so it mirrors no single object.
 BOOKKEEPING = {"span", "field_spans"}
 
 
@@ -75,3 +94,38 @@ def test_example_specs_elaborate_with_spans() -> None:
     assert isinstance(secret, nodes.SecretRef)
     assert secret.span.file == "platform/prod/platform.yaml"
     assert "production" in spec.catalogs
+
+
+def _platform_observability(text: str) -> nodes.ObservabilityConfig:
+    from floec.frontend import check_source
+    from floec.source import SourceFile
+
+    result = check_source(SourceFile("platform.yaml", "version: 1.2.0\nobservability:\n" + text))
+    assert result.diagnostics == ()
+    assert isinstance(result.spec, nodes.PlatformSpec)
+    observability = result.spec.observability
+    assert observability is not None
+    return observability
+
+
+def _settings(observability: nodes.ObservabilityConfig) -> dict[str, object]:
+    names = ("traces", "lineage", "otlp_endpoint", "otlp_protocol", "lineage_endpoint")
+    return {name: getattr(observability, name) for name in (*names, "lineage_namespace")}
+
+
+def test_observability_spellings_agree() -> None:
+    """floe-runtime's flag spelling and its object spelling elaborate to the same fields."""
+    flags = _platform_observability(
+        "  traces: true\n  lineage: true\n"
+        "  otlp_endpoint: http://otel:4318\n  lineage_endpoint: http://marquez:5000\n"
+    )
+    objects = _platform_observability(
+        "  tracing: {enabled: true, endpoint: 'http://otel:4318', protocol: http}\n"
+        "  lineage: {enabled: true, endpoint: 'http://marquez:5000', namespace: acme}\n"
+    )
+    expected = {**_settings(objects), "otlp_protocol": None, "lineage_namespace": None}
+    assert _settings(flags) == expected
+    assert objects.otlp_protocol == "http"
+    assert objects.lineage_namespace == "acme"
+    off = _platform_observability("  lineage: {endpoint: 'http://marquez:5000'}\n")
+    assert off.lineage is False  # the object's `enabled` defaults to false

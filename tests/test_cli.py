@@ -41,7 +41,7 @@ def test_json_is_the_lsp_shape(tmp_cwd: Path) -> None:
 
 
 def test_json_characters_are_utf16_code_units(tmp_cwd: Path) -> None:
-    line = "governance: {owner: '🦀', pii: maybe}"
+    line = "consumption: {database_type: '🦀', dev_mode: maybe}"
     (tmp_cwd / "floe.yaml").write_text(f"name: orders\nversion: 1.0.0\n{line}\n")
     (diagnostic,) = json.loads(run_floec("check", "--format", "json", "floe.yaml").stdout)
     code_points = line.index("maybe")

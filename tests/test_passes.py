@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from floec.ast.nodes import CredentialConfig, StorageProfile
+from floec.ast.nodes import CredentialConfig, SecretRef, StorageProfile
 from floec.driver import PASS_NAMES, all_profiles, example_environment, example_pipeline
 from floec.ir import BoundProfile, LoweredPipeline
 from floec.passes.bind_profiles import BindContext, bind_profiles
@@ -19,6 +19,8 @@ from floec.passes.lower_secrets import (
     lower_secrets,
 )
 from floec.span import Span
+
+SPAN = Span.point("x.yaml", 0, 0)
 
 PLATFORM = """version: 1.0.0
 storage:
@@ -104,11 +106,15 @@ def _with_credentials(
     ("fields", "codes"),
     [
         ({"mode": "static", "secret_ref": "s3"}, []),
-        ({"mode": "static"}, ["FLC401"]),
+        ({"mode": "static"}, []),  # floe-runtime: a static credential with no secret at all
         ({"mode": "static", "secret_ref": "s3", "scope": "x"}, ["FLC402"]),
         ({"mode": "iam_role", "role_arn": "arn:aws:iam::123456789012:role/ok"}, []),
         ({"mode": "iam_role", "role_arn": "not-an-arn"}, ["FLC403"]),
         ({"mode": "oauth2", "client_id": "a", "scope": "s"}, ["FLC401", "FLC405"]),
+        (
+            {"mode": "oauth2", "client_id": "a", "client_secret": SecretRef("c", None, SPAN)},
+            ["FLC405"],  # s3 takes no oauth2; but no FLC401: scope is optional
+        ),
         ({"mode": "service_account", "service_account": "nobody"}, ["FLC404", "FLC405"]),
     ],
 )

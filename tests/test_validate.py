@@ -24,7 +24,8 @@ def check(text: str, kind: str = "floe") -> tuple[Plain, list[Diagnostic]]:
 def test_plain_scalars_stay_the_string_written_where_a_string_is_expected(written: str) -> None:
     data, diagnostics = check(
         PIPELINE
-        + f"governance:\n  owner: analytics\nobservability:\n  attributes:\n    x: {written}\n"
+        + "consumption:\n  database_type: postgres\n"
+        + f"observability:\n  attributes:\n    x: {written}\n"
     )
     if written == "null":  # an explicit null is not a string: say so rather than guess
         assert [d.code for d in diagnostics] == ["FLC102"]
@@ -44,20 +45,20 @@ def test_version_written_as_a_float_is_kept_verbatim() -> None:
 
 @pytest.mark.parametrize(("written", "fix"), [("yes", "true"), ("off", "false"), ("Y", "true")])
 def test_only_true_and_false_are_booleans(written: str, fix: str) -> None:
-    _, diagnostics = check(PIPELINE + f"governance:\n  pii: {written}\n")
+    _, diagnostics = check(PIPELINE + f"governance:\n  pii_detection: {written}\n")
     (diagnostic,) = diagnostics
     assert diagnostic.code == "FLC102"
     assert diagnostic.help is not None and f"write {fix}" in diagnostic.help
 
 
 def test_integers_are_typed_and_quoted_numbers_are_not() -> None:
-    data, diagnostics = check(PIPELINE + "governance:\n  retention_days: 30\n")
+    data, diagnostics = check(PIPELINE + "consumption:\n  port: 30\n")
     assert diagnostics == []
     assert isinstance(data, dict)
-    assert data["governance"]["retention_days"] == 30  # type: ignore[index,call-overload]
-    _, diagnostics = check(PIPELINE + 'governance:\n  retention_days: "30"\n')
+    assert data["consumption"]["port"] == 30  # type: ignore[index,call-overload]
+    _, diagnostics = check(PIPELINE + 'consumption:\n  port: "30"\n')
     assert diagnostics[0].message.endswith('expected an integer, found the string "30"')
-    assert diagnostics[0].help == "remove the quotes: retention_days: 30"
+    assert diagnostics[0].help == "remove the quotes: port: 30"
 
 
 def test_unknown_field_suggests_the_nearest_name() -> None:
@@ -91,7 +92,9 @@ def test_missing_field_points_at_the_mapping_and_names_it() -> None:
 
 
 def test_errors_are_all_reported_in_one_run() -> None:
-    _, diagnostics = check("name: 1x\nversion: one\ntransfroms: []\ngovernance:\n  pii: maybe\n")
+    _, diagnostics = check(
+        "name: 1x\nversion: one\ntransfroms: []\ngovernance:\n  pii_detection: maybe\n"
+    )
     assert sorted(d.code for d in diagnostics) == ["FLC101", "FLC102", "FLC105", "FLC105"]
 
 

@@ -22,8 +22,11 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn
 
 from floec.ast.nodes import (
+    TYPED_UNIONS,
+    Block,
     FloeSpec,
     Interpolated,
+    ObservabilityConfig,
     PlatformSpec,
     PropertyValue,
     SecretRef,
@@ -115,6 +118,33 @@ def _property(value: Plain) -> object:
     return value
 
 
+def _observability_spellings(data: dict[str, Any]) -> dict[str, Any]:
+    """floe-runtime's two spellings of platform tracing and lineage, as one set of fields:
+    `tracing: {enabled, endpoint, protocol, sampling, exporters}` and
+    `lineage: {enabled, endpoint, namespace}` beside the flags `traces`/`lineage` and the
+    `otlp_endpoint`/`lineage_endpoint` fields. The object wins where both say something."""
+    out = dict(data)
+    tracing = out.pop("tracing", None)
+    if isinstance(tracing, dict):
+        if "enabled" in tracing:
+            out["traces"] = tracing["enabled"]
+        if "endpoint" in tracing:
+            out["otlp_endpoint"] = tracing["endpoint"]
+        if "protocol" in tracing:
+            out["otlp_protocol"] = tracing["protocol"]
+        for name, field in (("sampling", "sampling"), ("exporters", "trace_exporters")):
+            if name in tracing:
+                out[field] = tracing[name]
+    lineage = out.get("lineage")
+    if isinstance(lineage, dict):
+        out["lineage"] = lineage.get("enabled", False)
+        if "endpoint" in lineage:
+            out["lineage_endpoint"] = lineage["endpoint"]
+        if "namespace" in lineage:
+            out["lineage_namespace"] = lineage["namespace"]
+    return out
+
+
 def _value_span(data: SpannedDict, name: str) -> Span:
     entry = data.node.get(name)
     return entry.value.span if entry is not None else data.node.span
@@ -154,13 +184,23 @@ def _converter() -> cattrs.Converter:
 
     converter.register_structure_hook_factory(is_value_union, union_hook)
 
+    def typed_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+        classes = TYPED_UNIONS[tp]
+        return lambda value, _: converter.structure(value, classes[str(value["type"])])
+
+    converter.register_structure_hook_factory(lambda tp: tp in TYPED_UNIONS, typed_union_hook)
+    converter.register_structure_hook(
+        Block,
+        lambda value, _: Block(_property(value), value.node.span),  # type: ignore[arg-type]
+    )
+
     def mapping_hook(tp: Any) -> Callable[[Any, Any], Any]:
         _key, value_type = typing.get_args(tp)
         if value_type is Span:  # field_spans, made by the class hook
             return lambda value, _: value
         if value_type == PropertyValue:
             return lambda value, _: {k: _property(v) for k, v in value.items()}
-        if attrs.has(value_type):
+        if attrs.has(value_type) or value_type in TYPED_UNIONS:
             return lambda value, _: {
                 k: converter.structure(v, value_type) for k, v in value.items()
             }
@@ -192,8 +232,8 @@ def _converter() -> cattrs.Converter:
                     for entry in node.entries
                     if isinstance(entry.key, ScalarNode)
                 }
-            if "transforms" in data and isinstance(data["transforms"], list):
-                data["transforms"] = tuple(data["transforms"])
+            if cls is ObservabilityConfig:
+                data = _observability_spellings(data)
             result = base(data, cls)
             for name in text_fields & set(value):
                 current = getattr(result, name)

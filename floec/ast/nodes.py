@@ -49,10 +49,20 @@ PropertyValue = Union[
 
 
 @attrs.frozen
+class Block:
+    """A block floec checks by schema only and carries to the artifacts as it is (the deployment
+    blocks, the semantic layer, tracing and metrics details): plain data, secret references typed.
+    """
+
+    data: Mapping[str, PropertyValue]
+    span: Span
+
+
+@attrs.frozen
 class CredentialConfig:
-    mode: str
     span: Span
     field_spans: FieldSpans
+    mode: str = "static"
     secret_ref: str | None = None
     client_id: StringOrSecret | None = None
     client_secret: SecretRef | None = None
@@ -67,9 +77,9 @@ class CredentialConfig:
 
 @attrs.frozen
 class StorageProfile:
-    type: str
     span: Span
     field_spans: FieldSpans
+    type: str = "s3"
     endpoint: Endpoint | None = None
     region: str | None = None
     bucket: str | None = None
@@ -80,29 +90,52 @@ class StorageProfile:
 
 @attrs.frozen
 class CatalogProfile:
-    type: str
     span: Span
     field_spans: FieldSpans
+    type: str = "polaris"
     uri: Endpoint | None = None
     warehouse: str | None = None
     namespace: str | None = None
     credentials: CredentialConfig | None = None
     access_delegation: str | None = None
+    token_refresh_enabled: bool = True
     properties: Mapping[str, Text] = attrs.field(factory=dict)
 
 
 @attrs.frozen
 class ComputeProfile:
-    type: str
     span: Span
     field_spans: FieldSpans
+    type: str = "duckdb"
     properties: Mapping[str, PropertyValue] = attrs.field(factory=dict)
     credentials: CredentialConfig | None = None
 
 
 @attrs.frozen
+class ComputeLogsConfig:
+    """Where Dagster keeps the stdout/stderr of runs."""
+
+    span: Span
+    field_spans: FieldSpans
+    enabled: bool = True
+    manager_type: str = "s3"
+    storage_ref: str | None = "default"
+    bucket: str | None = None
+    prefix: str = "dagster-compute-logs/"
+    retention_days: int = 30
+    local_dir: str = "/tmp/dagster-compute-logs"
+    upload_interval: int = 30
+
+
+@attrs.frozen
 class ObservabilityConfig:
-    """The platform's observability: endpoints and defaults for every pipeline."""
+    """The platform's observability: endpoints and defaults for every pipeline.
+
+    floe-runtime spells tracing and lineage two ways: flags with `otlp_endpoint` and
+    `lineage_endpoint`, or objects `tracing: {enabled, endpoint, protocol}` and
+    `lineage: {enabled, endpoint, namespace}`. Both elaborate to these fields; where a file says
+    both, the object wins (it is the more specific).
+    """
 
     span: Span
     field_spans: FieldSpans
@@ -110,15 +143,41 @@ class ObservabilityConfig:
     metrics: bool | None = None
     lineage: bool | None = None
     otlp_endpoint: Endpoint | None = None
+    otlp_protocol: str | None = None
     lineage_endpoint: Endpoint | None = None
+    lineage_namespace: str | None = None
     attributes: Mapping[str, Text] = attrs.field(factory=dict)
+    sampling: Block | None = None
+    trace_exporters: Block | None = None
+    metrics_config: Block | None = None
+    logging: Block | None = None
+    compute_logs: ComputeLogsConfig | None = None
+
+
+@attrs.frozen
+class LayerConfig:
+    """A medallion layer: its tables' storage and catalog profiles and Iceberg namespace."""
+
+    name: str
+    storage_ref: str
+    namespace: str
+    span: Span
+    field_spans: FieldSpans
+    description: str = ""
+    catalog_ref: str = "default"
+    retention_days: int | None = None
+    properties: Mapping[str, Text] = attrs.field(factory=dict)
 
 
 @attrs.frozen
 class PlatformSpec:
-    version: str
     span: Span
     field_spans: FieldSpans
+    version: str = "1.2.0"
+    layers: Mapping[str, LayerConfig] = attrs.field(factory=dict)
+    infrastructure: Block | None = None
+    security: Block | None = None
+    governance: Block | None = None
     storage: Mapping[str, StorageProfile] = attrs.field(factory=dict)
     catalogs: Mapping[str, CatalogProfile] = attrs.field(factory=dict)
     compute: Mapping[str, ComputeProfile] = attrs.field(factory=dict)
@@ -132,28 +191,240 @@ class TransformConfig:
     span: Span
     field_spans: FieldSpans
     target: str | None = None
+    selector: str | None = None
 
 
 @attrs.frozen
 class GovernanceConfig:
     span: Span
     field_spans: FieldSpans
-    classification: str | None = None
-    owner: str | None = None
-    pii: bool | None = None
-    retention_days: int | None = None
+    classification_source: str = "dbt_meta"
+    policies: Mapping[str, PropertyValue] = attrs.field(factory=dict)
+    emit_lineage: bool = True
+    pii_detection: bool = False
 
 
 @attrs.frozen
 class PipelineObservability:
-    """A pipeline's observability flags and attributes; endpoints belong to the platform."""
+    """A pipeline's observability flags and attributes. The schema accepts floe-runtime's
+    endpoint fields here too; the credential lint reports any endpoint in floe.yaml (they belong
+    to the platform), so a pipeline that builds has none."""
 
     span: Span
     field_spans: FieldSpans
     traces: bool | None = None
     metrics: bool | None = None
     lineage: bool | None = None
+    otlp_endpoint: str | None = None
+    lineage_endpoint: str | None = None
     attributes: Mapping[str, Text] = attrs.field(factory=dict)
+    tracing: Block | None = None
+    metrics_config: Block | None = None
+    logging: Block | None = None
+    compute_logs: Block | None = None
+
+
+# -- orchestration ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class DbtOrchestration:
+    manifest_path: str
+    span: Span
+    field_spans: FieldSpans
+    observability_level: str = "per_model"
+    project_dir: str | None = None
+    profiles_dir: str | None = None
+    target: str | None = None
+
+
+@attrs.frozen
+class AssetConfig:
+    span: Span
+    field_spans: FieldSpans
+    partitions: str | None = None
+    automation_condition: str | None = None
+    backfill_policy: str | None = None
+    compute_kind: str | None = None
+    group_name: str | None = None
+
+
+@attrs.frozen
+class BatchJob:
+    type: str
+    selection: tuple[str, ...]
+    span: Span
+    field_spans: FieldSpans
+    description: str | None = None
+    tags: Mapping[str, str | None] | None = None
+
+
+@attrs.frozen
+class OpsJob:
+    type: str
+    target_function: str
+    span: Span
+    field_spans: FieldSpans
+    args: Mapping[str, PropertyValue] | None = None
+    description: str | None = None
+    tags: Mapping[str, str | None] | None = None
+
+
+@attrs.frozen
+class ScheduleDefinition:
+    job: str
+    cron_schedule: str
+    span: Span
+    field_spans: FieldSpans
+    timezone: str = "UTC"
+    enabled: bool = True
+    partition_selector: str | None = None
+    description: str | None = None
+
+
+@attrs.frozen
+class FileWatcherSensor:
+    type: str
+    job: str
+    path: str
+    span: Span
+    field_spans: FieldSpans
+    pattern: str | None = None
+    poll_interval_seconds: int = 30
+    description: str | None = None
+
+
+@attrs.frozen
+class AssetSensor:
+    type: str
+    job: str
+    watched_assets: tuple[str, ...]
+    span: Span
+    field_spans: FieldSpans
+    poll_interval_seconds: int = 30
+    description: str | None = None
+
+
+@attrs.frozen
+class RunStatusSensor:
+    type: str
+    job: str
+    watched_jobs: tuple[str, ...]
+    status: str
+    span: Span
+    field_spans: FieldSpans
+    poll_interval_seconds: int = 30
+    description: str | None = None
+
+
+@attrs.frozen
+class CustomSensor:
+    type: str
+    job: str
+    target_function: str
+    span: Span
+    field_spans: FieldSpans
+    args: Mapping[str, PropertyValue] | None = None
+    poll_interval_seconds: int = 30
+    description: str | None = None
+
+
+@attrs.frozen
+class TimeWindowPartition:
+    type: str
+    start: str
+    cron_schedule: str
+    span: Span
+    field_spans: FieldSpans
+    timezone: str = "UTC"
+    end: str | None = None
+    fmt: str | None = None
+
+
+@attrs.frozen
+class StaticPartition:
+    type: str
+    partition_keys: tuple[str, ...]
+    span: Span
+    field_spans: FieldSpans
+
+
+@attrs.frozen
+class DynamicPartition:
+    type: str
+    span: Span
+    field_spans: FieldSpans
+    fn: str | None = None
+
+
+PartitionDimension = Union[TimeWindowPartition, StaticPartition, DynamicPartition]
+
+
+@attrs.frozen
+class MultiPartition:
+    type: str
+    partitions: Mapping[str, PartitionDimension]
+    span: Span
+    field_spans: FieldSpans
+
+
+@attrs.frozen
+class PartitionRange:
+    start: str
+    end: str
+    span: Span
+    field_spans: FieldSpans
+
+
+@attrs.frozen
+class BackfillDefinition:
+    job: str
+    partition_range: PartitionRange
+    span: Span
+    field_spans: FieldSpans
+    batch_size: int = 10
+    description: str | None = None
+    tags: Mapping[str, str | None] | None = None
+
+
+Job = Union[BatchJob, OpsJob]
+Sensor = Union[FileWatcherSensor, AssetSensor, RunStatusSensor, CustomSensor]
+Partition = Union[TimeWindowPartition, StaticPartition, MultiPartition, DynamicPartition]
+# The class of each `type:` of a discriminated union, for elaboration.
+TYPED_UNIONS: dict[object, dict[str, type]] = {
+    Job: {"batch": BatchJob, "ops": OpsJob},
+    Sensor: {
+        "file_watcher": FileWatcherSensor,
+        "asset_sensor": AssetSensor,
+        "run_status": RunStatusSensor,
+        "custom": CustomSensor,
+    },
+    Partition: {
+        "time_window": TimeWindowPartition,
+        "static": StaticPartition,
+        "multi": MultiPartition,
+        "dynamic": DynamicPartition,
+    },
+    PartitionDimension: {
+        "time_window": TimeWindowPartition,
+        "static": StaticPartition,
+        "dynamic": DynamicPartition,
+    },
+}
+
+
+@attrs.frozen
+class OrchestrationConfig:
+    span: Span
+    field_spans: FieldSpans
+    asset_modules: tuple[str, ...] = ()
+    dbt: DbtOrchestration | None = None
+    partitions: Mapping[str, Partition] = attrs.field(factory=dict)
+    assets: Mapping[str, AssetConfig] = attrs.field(factory=dict)
+    jobs: Mapping[str, Job] = attrs.field(factory=dict)
+    schedules: Mapping[str, ScheduleDefinition] = attrs.field(factory=dict)
+    sensors: Mapping[str, Sensor] = attrs.field(factory=dict)
+    backfills: Mapping[str, BackfillDefinition] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -174,6 +445,10 @@ class FloeSpec:
     storage: str = "default"
     compute: str = "default"
     transforms: tuple[TransformConfig, ...] = ()
+    consumption: Block | None = None
     governance: GovernanceConfig | None = None
     observability: PipelineObservability | None = None
+    orchestration: OrchestrationConfig | None = None
+    service_account: str | None = None
+    principal_role: str | None = None
     platform: PlatformSource | None = None

@@ -78,7 +78,7 @@ def add_environment_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from floec import driver, environments
+    from floec import driver, embedded, environments
     from floec.ir import dump
 
     environ = dict(os.environ)
@@ -136,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
         if writes and built.state is not None and clean:
             directory = Path(args.target_dir) / built.name
             written = driver.write_outputs(directory, built.state.outputs)
+            if built.state.lowered is not None:
+                # the embedded default's files need their directories before dbt runs
+                embedded.prepare(
+                    built.state.lowered, driver.workspace_root(built.state.environment)
+                )
             outputs[built.name] = [display_name(str(p)) for p in written]
     if args.emit:
         irs = {b.name: driver.stage_ir(b.state, args.emit) for b in builds if b.state is not None}

@@ -18,10 +18,12 @@ from floec.diagnostics.model import Diagnostic, make
 from floec.ir import BoundProfile, Environment, PassResult, Profile
 from floec.span import Span
 
-# mode -> (required fields, allowed optional fields)
+# mode -> (required fields, allowed optional fields). As in floe-runtime, a static credential
+# without `secret_ref` means "no secret" (a local DuckDB needs none), and oauth2's `scope` is
+# optional (the server's default scope applies).
 MODES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "static": (("secret_ref",), ()),
-    "oauth2": (("client_id", "client_secret", "scope"), ("token_uri",)),
+    "static": ((), ("secret_ref",)),
+    "oauth2": (("client_id", "client_secret"), ("scope", "token_uri")),
     "iam_role": (("role_arn",), ("external_id", "session_name")),
     "service_account": (("service_account",), ("key",)),
 }

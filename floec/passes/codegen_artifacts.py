@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from floec import __version__
+from floec.ast.nodes import Block, Interpolated, SecretRef
 from floec.diagnostics.model import Diagnostic, make
 from floec.ir import (
     DEFAULT_SECRETS_DIR,
@@ -19,7 +21,8 @@ from floec.ir import (
     PassResult,
 )
 
-ARTIFACTS_VERSION = "2.0.0"
+# 2.1.0 added orchestration, layers, consumption, deployment and the observability details.
+ARTIFACTS_VERSION = "2.1.0"
 ARTIFACTS_FILE = "compiled_artifacts.json"
 DBT_PROFILES_DIR = "dbt"  # codegen-dbt's profiles.yml, relative to the artifacts' directory
 
@@ -72,15 +75,7 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
     if ctx.source_date_epoch is not None:
         moment = datetime.datetime.fromtimestamp(ctx.source_date_epoch, datetime.timezone.utc)
         created_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    governance = None
-    if pipeline.governance is not None:
-        g = pipeline.governance
-        governance = {
-            "classification": g.classification,
-            "owner": g.owner,
-            "pii": g.pii,
-            "retention_days": g.retention_days,
-        }
+    governance = None if pipeline.governance is None else plain(pipeline.governance)
     return {
         "version": ARTIFACTS_VERSION,
         "generator": {"name": "floec", "version": __version__},
@@ -91,6 +86,8 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
             "path": ctx.pipeline_path,
             "directory": ctx.pipeline_directory,
             "sha256": ctx.pipeline_sha256,
+            "service_account": pipeline.service_account,
+            "principal_role": pipeline.principal_role,
         },
         "environment": {
             "name": environment.name,
@@ -107,10 +104,15 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
                 "path": t.path,
                 "target": t.target or environment.name,
                 "profiles_dir": DBT_PROFILES_DIR,
+                "selector": t.selector,
             }
             for t in pipeline.transforms
         ],
         "governance": governance,
+        "orchestration": None if pipeline.orchestration is None else plain(pipeline.orchestration),
+        "consumption": None if pipeline.consumption is None else plain(pipeline.consumption),
+        "layers": dict(lowered.layers),
+        "deployment": dict(lowered.deployment),
         "observability": dict(lowered.observability),
         "secrets": {
             "secrets_dir": {"variable": SECRETS_DIR_VARIABLE, "default": DEFAULT_SECRETS_DIR},
@@ -126,6 +128,28 @@ def artifacts_document(ctx: ArtifactsContext) -> dict[str, object]:
             ],
         },
     }
+
+
+def plain(value: object) -> Any:
+    """An AST value as the artifacts' JSON: every field with its default filled in, spans
+    dropped, tuples as lists, mappings with sorted keys."""
+    if isinstance(value, Block):
+        return plain(value.data)
+    if isinstance(value, SecretRef):
+        return {"secret_ref": value.name, "key": value.key}
+    if isinstance(value, Interpolated):
+        return value.raw
+    if attrs.has(type(value)):
+        return {
+            field.name: plain(getattr(value, field.name))
+            for field in attrs.fields(type(value))  # type: ignore[arg-type]
+            if field.name not in ("span", "field_spans")
+        }
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    return value
 
 
 @functools.cache

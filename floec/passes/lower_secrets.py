@@ -16,6 +16,7 @@ from floec.ir import (
     LoweredPipeline,
     LoweredSecret,
     PassResult,
+    ProfileKind,
     SecretUse,
 )
 from floec.span import Span
@@ -146,6 +147,16 @@ def lower_secrets(ctx: LowerContext) -> PassResult:
     for item in bound.profiles:
         profiles[item.field] = _profile(item, collect)
     observability = _observability(bound, collect)
+    layers = _layers(bound, collect)
+    platform = bound.environment.platform
+    deployment = {
+        name: None if block is None else collect.value(block.data, name)
+        for name, block in (
+            ("infrastructure", platform.infrastructure),
+            ("security", platform.security),
+            ("governance", platform.governance),
+        )
+    }
     diagnostics: list[Diagnostic] = []
     uses = []
     by_variable: dict[str, tuple[str, str | None]] = {}
@@ -181,12 +192,42 @@ def lower_secrets(ctx: LowerContext) -> PassResult:
                     help="rename one of the secrets so that their variables differ",
                 )
             )
-    lowered_pipeline = LoweredPipeline(bound, profiles, observability, tuple(uses))
+    lowered_pipeline = LoweredPipeline(
+        bound, profiles, observability, tuple(uses), layers, deployment
+    )
     return PassResult(lowered_pipeline, tuple(diagnostics))
 
 
 def _k8s_name(name: str) -> str:
     return re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.") or "secret"
+
+
+def _layers(bound: BoundPipeline, collect: _Collector) -> dict[str, dict[str, object]]:
+    """Each platform layer with its storage and catalog profiles resolved and lowered (a
+    reference to a missing profile is reported by check-references and left null here)."""
+    platform = bound.environment.platform
+    out: dict[str, dict[str, object]] = {}
+    for name, layer in sorted(platform.layers.items()):
+        data: dict[str, object] = {
+            "name": layer.name,
+            "description": layer.description,
+            "namespace": layer.namespace,
+            "retention_days": layer.retention_days,
+            "properties": collect.value(layer.properties, f"layers.{name}.properties"),
+        }
+        refs: tuple[tuple[str, ProfileKind, str], ...] = (
+            ("storage", "storage", layer.storage_ref),
+            ("catalog", "catalogs", layer.catalog_ref),
+        )
+        for field, kind, ref in refs:
+            profile = getattr(platform, kind).get(ref)
+            data[field] = (
+                None
+                if profile is None
+                else _profile(BoundProfile(f"layers.{name}.{field}", kind, ref, profile), collect)
+            )
+        out[name] = data
+    return out
 
 
 def _profile(item: BoundProfile, collect: _Collector) -> dict[str, object]:
@@ -248,4 +289,17 @@ def _observability(bound: BoundPipeline, collect: _Collector) -> dict[str, objec
     pipeline_attributes = pipeline.attributes if pipeline is not None else {}
     out["resource_attributes"] = collect.value(platform_attributes, "observability.attributes")
     out["attributes"] = collect.value(pipeline_attributes, "observability.attributes")
+    out["otlp_protocol"] = getattr(platform, "otlp_protocol", None) or "grpc"
+    out["lineage_namespace"] = getattr(platform, "lineage_namespace", None)
+    for name in ("sampling", "trace_exporters", "metrics_config", "logging"):
+        block = getattr(platform, name, None)
+        out[name] = None if block is None else collect.value(block.data, f"observability.{name}")
+    logs = getattr(platform, "compute_logs", None)
+    out["compute_logs"] = None
+    if logs is not None:
+        out["compute_logs"] = {
+            f.name: getattr(logs, f.name)
+            for f in attrs.fields(type(logs))
+            if f.name not in ("span", "field_spans")
+        }
     return out
