@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, run_floec
-from tests.support.orchestration import ORCHESTRATION, add_orchestration
 
 EXAMPLE = "examples/customer-analytics"
 VENV_BIN = Path(sys.executable).parent
@@ -39,7 +38,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         os.chdir(previous)
     assert result.code == 0, result.stdout + result.stderr
-    add_orchestration(work / "target" / "local" / "compiled_artifacts.json")
     return work
 
 
@@ -251,17 +249,25 @@ def _alternative(workspace: Path, name: str, orchestration: dict[str, Any]) -> P
     directory.mkdir(parents=True, exist_ok=True)
     document = json.loads((workspace / "target/local/compiled_artifacts.json").read_text())
     document["transforms"] = []
+    document["orchestration"] = orchestration
     path = directory / "compiled_artifacts.json"
     path.write_text(json.dumps(document))
-    add_orchestration(path, orchestration)
     return path
 
 
 def _orchestration(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {k: v for k, v in ORCHESTRATION.items() if k != "dbt"}
-    base.update(jobs={}, schedules={}, sensors={}, asset_modules=[], dbt=None)
-    base.update(changes)
-    return base
+    """An `orchestration` block as the artifacts hold it (defaults filled), with changes."""
+    base: dict[str, Any] = {
+        "asset_modules": [],
+        "dbt": None,
+        "partitions": {},
+        "assets": {},
+        "jobs": {},
+        "schedules": {},
+        "sensors": {},
+        "backfills": {},
+    }
+    return {**base, **changes}
 
 
 @pytest.mark.slow

@@ -231,7 +231,8 @@ def _storage_properties(storage: Mapping[str, Any], compiled: CompiledPipeline) 
     """FileIO properties and the warehouse location of a storage profile."""
     kind = storage.get("type")
     if kind == "local":
-        path = compiled.root / str(storage.get("path") or "target/warehouse")
+        # floe-runtime spells a local storage's directory `bucket`; floec `path`.
+        path = compiled.root / str(storage.get("path") or storage.get("bucket") or "target/warehouse")
         path.mkdir(parents=True, exist_ok=True)
         return {"warehouse": path.resolve().as_uri()}
     out: dict[str, str] = {}
