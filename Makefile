@@ -49,6 +49,8 @@ demo: $(VENV)/.installed-run
 	@DAGSTER_HOME=$(LOCAL_HOME) DBT_SEND_ANONYMOUS_USAGE_STATS=false \
 	  $(BIN)/dagster asset materialize -f target/local/dagster/definitions.py --select '*' \
 	  > target/local/run.log 2>&1 || { tail -40 target/local/run.log; exit 1; }
+	@echo "== what Dagster loaded from the artifacts"
+	@$(BIN)/python -W ignore -m floec.runtime.summary target/local/dagster/definitions.py
 	@echo "== the Iceberg tables of the local catalog"
 	@$(BIN)/python -m floec.runtime.list_tables $(ARTIFACTS)
 	@echo "== done; the other environments' files are in target/<env>/. Look at them:"

@@ -91,7 +91,7 @@ def _fresh_connections() -> Iterator[None]:
 
 
 def test_writes_and_reads_through_the_rest_catalog(tmp_path, server, secrets) -> None:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     from floec.runtime import Catalog
 

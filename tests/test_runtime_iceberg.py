@@ -105,7 +105,9 @@ def test_jobs_schedules_and_sensors_come_from_floe_yaml(defs) -> None:
     import dagster as dg
 
     def selected(job: str) -> set[str]:
-        return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+        return {
+            k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys
+        }
 
     assert selected("bronze") == {"raw_customers", "raw_orders"}
     assert selected("silver") == {"stg_customers", "stg_orders"}
@@ -116,7 +118,9 @@ def test_jobs_schedules_and_sensors_come_from_floe_yaml(defs) -> None:
     assert schedule.job_name == "refresh"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     tick = schedule.evaluate_tick(
-        dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 2, 2, tzinfo=timezone.utc))
+        dg.build_schedule_context(
+            scheduled_execution_time=datetime(2026, 1, 2, 2, tzinfo=timezone.utc)
+        )
     )
     assert len(tick.run_requests or []) == 1
     sensor = defs.resolve_sensor_def("incoming_orders")
@@ -176,11 +180,13 @@ def test_the_example_materialises_into_iceberg_and_reruns_as_declared(defs, work
     schema = gold.schema()
     assert [f.name for f in schema.fields][:3] == ["customer_id", "full_name", "email"]
     assert all(not f.required for f in schema.fields)  # written nullable
-    ada = [r for r in gold.scan().to_arrow().to_pylist() if r["customer_id"] == 1][0]
+    ada = next(r for r in gold.scan().to_arrow().to_pylist() if r["customer_id"] == 1)
     assert (ada["order_count"], float(ada["lifetime_value"])) == (2, 195.5)
     orders = catalog.load_table("bronze.raw_orders").scan().to_arrow()
     assert set(orders.column("source_file").to_pylist()) == {"orders.csv"}
     before = {t: _snapshots(catalog, t) for t in tables}
+    assert not (workspace / EXAMPLE / "dbt" / "target").exists()  # no leftovers in the project
+    assert (workspace / "target/local/dbt-external/stg_orders.parquet").is_file()
 
     # A second run: customers are overwritten, orders appended from the new file only.
     (workspace / EXAMPLE / "data" / "incoming" / "orders-2024-09.csv").write_text(
@@ -208,7 +214,7 @@ def test_the_example_materialises_into_iceberg_and_reruns_as_declared(defs, work
 # -- other pipelines: ops jobs, custom sensors, failures, load errors ------------------------------
 
 
-CODE = '''
+CODE = """
 from pathlib import Path
 
 import pyarrow as pa
@@ -238,7 +244,7 @@ def corrupt(catalog: Catalog) -> None:
 def clash(catalog: Catalog) -> None:
     # A new column and an incompatible type for an old one, in one write.
     catalog.write("events", pa.table({"id": ["x"], "extra": [1.5]}))
-'''
+"""
 
 
 def _alternative(workspace: Path, name: str, orchestration: dict[str, Any]) -> Path:
@@ -292,7 +298,9 @@ def test_an_ops_job_runs_its_target_function_with_its_args(workspace, environmen
         "poll_interval_seconds": 60,
         "description": None,
     }
-    path = _alternative(workspace, "ops", _orchestration(jobs={"greet": job}, sensors={"go": sensor}))
+    path = _alternative(
+        workspace, "ops", _orchestration(jobs={"greet": job}, sensors={"go": sensor})
+    )
     defs = FloeDefinitions.from_compiled_artifacts(path)
     with DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("greet").execute_in_process(instance=instance)
@@ -339,7 +347,7 @@ def test_a_failing_asset_fails_the_run_and_a_failed_write_commits_nothing(worksp
         )
     assert not corrupt.success
     [failure] = [e for e in corrupt.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert "the source file is corrupt at row 7" in str(failure.event_specific_data.error)
+    assert "the source file is corrupt at row 7" in str(failure.step_failure_data.error)
     assert not clash.success
     table = catalog.load_table("silver.events")
     assert len(table.snapshots()) == snapshots  # no commit

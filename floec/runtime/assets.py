@@ -64,7 +64,9 @@ class FloeAsset:
         """The Dagster asset, with floe.yaml's `orchestration.assets` entries that match its name
         (exactly or as a glob, in order) applied over the decorator's arguments."""
         options = dict(self.options)
-        options["deps"] = [d.key if isinstance(d, FloeAsset) else d for d in options.get("deps", [])]
+        options["deps"] = [
+            d.key if isinstance(d, FloeAsset) else d for d in options.get("deps", [])
+        ]
         for pattern, config in (configs or {}).items():
             if pattern == self.name or fnmatch.fnmatchcase(self.name, pattern):
                 options.update(asset_options(config, partitions or {}))
@@ -95,9 +97,9 @@ class FloeAsset:
                 return result
             return dg.MaterializeResult(metadata=_table_metadata(catalog, asset))
 
-        return dg.asset(
-            kinds=kinds, metadata=metadata, required_resource_keys=keys, **options
-        )(compute)
+        decorate = dg.asset(kinds=kinds, metadata=metadata, required_resource_keys=keys, **options)
+        built: dg.AssetsDefinition = decorate(compute)
+        return built
 
 
 def asset_options(

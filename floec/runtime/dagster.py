@@ -156,7 +156,7 @@ class FloeTranslator(DagsterDbtTranslator):
             if candidate in self.layers:
                 return candidate
             if candidate in self.namespaces:
-                return self.namespaces[candidate]
+                return str(self.namespaces[candidate])
         return None
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:

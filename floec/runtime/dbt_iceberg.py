@@ -26,7 +26,7 @@ from dbt.adapters.duckdb.utils import SourceConfig, TargetConfig
 from floec.runtime.iceberg import IcebergTables
 
 
-class Plugin(BasePlugin):  # type: ignore[misc]
+class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         artifacts = plugin_config.get("artifacts")
         if not artifacts:
@@ -51,14 +51,13 @@ class Plugin(BasePlugin):  # type: ignore[misc]
 
     def load(self, source_config: SourceConfig) -> Any:
         tables = self.tables
-        layer = source_config.get("layer") or _layer_of(
-            tables, [], str(source_config.schema or "")
-        )
-        name = str(source_config.get("iceberg_table") or source_config.identifier)
+        meta = dict(source_config.meta or {})
+        layer = meta.get("layer") or _layer_of(tables, [], str(source_config.schema or ""))
+        name = str(meta.get("iceberg_table") or source_config.identifier)
         return tables.read(name, layer)
 
     def store(self, target_config: TargetConfig) -> None:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
         assert target_config.location is not None
         data = pq.read_table(target_config.location.path)

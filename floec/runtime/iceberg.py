@@ -30,7 +30,7 @@ from floec.runtime.artifacts import CompiledPipeline
 from floec.runtime.secrets import SecretError, SecretValue
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
     from pyiceberg.catalog import Catalog as PyIcebergCatalog
     from pyiceberg.table import Table
 
@@ -117,9 +117,7 @@ class IcebergTables:
     def read(self, name: str, layer: str | None = None) -> pa.Table:
         return self.table(name, layer).scan().to_arrow()
 
-    def write(
-        self, name: str, data: Any, mode: Mode = "append", layer: str | None = None
-    ) -> Table:
+    def write(self, name: str, data: Any, mode: Mode = "append", layer: str | None = None) -> Table:
         """Append or overwrite `name` with pyarrow or pandas data, in one transaction; the
         namespace and the table are created on first write, new columns added by name."""
         if mode not in MODES:
@@ -193,7 +191,9 @@ def connect(
 ) -> PyIcebergCatalog:
     kind = str(profile.get("type"))
     name = str(profile.get("name") or "default")
-    properties: dict[str, str] = {str(k): str(v) for k, v in (profile.get("properties") or {}).items()}
+    properties: dict[str, str] = {
+        str(k): str(v) for k, v in (profile.get("properties") or {}).items()
+    }
     properties.update(_storage_properties(storage, compiled))
     if kind == "sql":
         return _sql(name, profile, properties, compiled.root)
@@ -232,7 +232,9 @@ def _storage_properties(storage: Mapping[str, Any], compiled: CompiledPipeline) 
     kind = storage.get("type")
     if kind == "local":
         # floe-runtime spells a local storage's directory `bucket`; floec `path`.
-        path = compiled.root / str(storage.get("path") or storage.get("bucket") or "target/warehouse")
+        path = compiled.root / str(
+            storage.get("path") or storage.get("bucket") or "target/warehouse"
+        )
         path.mkdir(parents=True, exist_ok=True)
         return {"warehouse": path.resolve().as_uri()}
     out: dict[str, str] = {}
@@ -245,7 +247,10 @@ def _storage_properties(storage: Mapping[str, Any], compiled: CompiledPipeline) 
         if storage.get("path_style_access"):
             out["s3.path-style-access"] = "true"
         slots = ((storage.get("credentials") or {}).get("slots")) or {}
-        for slot, key in (("access_key_id", "s3.access-key-id"), ("secret_access_key", "s3.secret-access-key")):
+        for slot, key in (
+            ("access_key_id", "s3.access-key-id"),
+            ("secret_access_key", "s3.secret-access-key"),
+        ):
             if slot in slots:
                 out[key] = _plain(compiled.resolve(slots[slot]))
         if bucket:

@@ -14,7 +14,9 @@ def describe(artifacts: str) -> str:
         namespace, _, short = name.rpartition(".")
         snapshot = table.current_snapshot()
         summary = snapshot.summary.additional_properties if snapshot and snapshot.summary else {}
-        rows.append((namespace, short, int(summary.get("total-records", 0)), len(table.snapshots())))
+        rows.append(
+            (namespace, short, int(summary.get("total-records", 0)), len(table.snapshots()))
+        )
     if not rows:
         return "  (no Iceberg tables)"
     lines = [f"  {'namespace':<10} {'table':<18} {'rows':>5} {'snapshots':>9}"]

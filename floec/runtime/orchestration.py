@@ -126,7 +126,10 @@ def asset_modules(compiled: CompiledPipeline, orchestration: Mapping[str, Any]) 
 
 
 def partitions(orchestration: Mapping[str, Any]) -> dict[str, dg.PartitionsDefinition[Any]]:
-    return {name: _partition(name, spec) for name, spec in (orchestration.get("partitions") or {}).items()}
+    return {
+        name: _partition(name, spec)
+        for name, spec in (orchestration.get("partitions") or {}).items()
+    }
 
 
 def _partition(name: str, spec: Mapping[str, Any]) -> dg.PartitionsDefinition[Any]:
@@ -157,7 +160,11 @@ def selection(strings: list[str]) -> dg.AssetSelection:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the syntax's parser warns that it is in beta
         for text in strings:
-            parts.append(dg.AssetSelection.all() if text.strip() == "*" else dg.AssetSelection.from_string(text))
+            parts.append(
+                dg.AssetSelection.all()
+                if text.strip() == "*"
+                else dg.AssetSelection.from_string(text)
+            )
     out = parts[0]
     for part in parts[1:]:
         out = out | part
@@ -219,7 +226,9 @@ def schedules(orchestration: Mapping[str, Any], jobs_by_name: Mapping[str, Any])
     for name, spec in (orchestration.get("schedules") or {}).items():
         job = _job(jobs_by_name, spec["job"], f"orchestration.schedules.{name}.job")
         status = (
-            dg.DefaultScheduleStatus.RUNNING if spec.get("enabled", True) else dg.DefaultScheduleStatus.STOPPED
+            dg.DefaultScheduleStatus.RUNNING
+            if spec.get("enabled", True)
+            else dg.DefaultScheduleStatus.STOPPED
         )
         out.append(
             dg.ScheduleDefinition(
@@ -253,12 +262,16 @@ def sensors(
         description = spec.get("description")
         if kind == "file_watcher":
             directory = compiled.project_dir / str(spec["path"])
-            out.append(file_sensor(name, job, directory, spec.get("pattern") or "*", interval, description))
+            out.append(
+                file_sensor(name, job, directory, spec.get("pattern") or "*", interval, description)
+            )
         elif kind == "asset_sensor":
             keys = [dg.AssetKey.from_user_string(k) for k in spec["watched_assets"]]
             out.append(_asset_sensor(name, job, keys, interval, description))
         elif kind == "run_status":
-            watched = [_job(jobs_by_name, j, f"{key_path}.watched_jobs") for j in spec["watched_jobs"]]
+            watched = [
+                _job(jobs_by_name, j, f"{key_path}.watched_jobs") for j in spec["watched_jobs"]
+            ]
             out.append(
                 dg.run_status_sensor(
                     run_status=RUN_STATUS[spec["status"]],
@@ -270,8 +283,14 @@ def sensors(
                 )(_request_after_run)
             )
         else:
-            function = target_function(compiled, spec["target_function"], f"{key_path}.target_function")
-            out.append(_custom_sensor(name, job, function, dict(spec.get("args") or {}), interval, description))
+            function = target_function(
+                compiled, spec["target_function"], f"{key_path}.target_function"
+            )
+            out.append(
+                _custom_sensor(
+                    name, job, function, dict(spec.get("args") or {}), interval, description
+                )
+            )
     return out
 
 
@@ -308,7 +327,11 @@ def _asset_sensor(
     name: str, job: Any, keys: list[dg.AssetKey], interval: int, description: str | None
 ) -> dg.SensorDefinition:
     @dg.multi_asset_sensor(
-        name=name, monitored_assets=keys, job=job, minimum_interval_seconds=interval, description=description
+        name=name,
+        monitored_assets=keys,
+        job=job,
+        minimum_interval_seconds=interval,
+        description=description,
     )
     def watch(context: dg.MultiAssetSensorEvaluationContext) -> Iterator[Any]:
         events = context.latest_materialization_records_by_key()

@@ -116,7 +116,10 @@ class RestCatalogServer:
                 request = json.loads(body)
                 namespace = tuple(request["namespace"])
                 backend.create_namespace(namespace, request.get("properties") or {})
-                return 200, {"namespace": list(namespace), "properties": request.get("properties") or {}}
+                return 200, {
+                    "namespace": list(namespace),
+                    "properties": request.get("properties") or {},
+                }
             namespace = tuple(parts[1].split("\x1f"))
             if len(parts) == 2:
                 if method == "HEAD":
@@ -127,7 +130,9 @@ class RestCatalogServer:
             if len(parts) == 3 and parts[2] == "tables":
                 if method == "GET":
                     names = backend.list_tables(namespace)
-                    return 200, {"identifiers": [{"namespace": list(n[:-1]), "name": n[-1]} for n in names]}
+                    return 200, {
+                        "identifiers": [{"namespace": list(n[:-1]), "name": n[-1]} for n in names]
+                    }
                 request = {"location": None, "partition-spec": None, "write-order": None}
                 create = CreateTableRequest.model_validate({**request, **json.loads(body)})
                 kwargs: dict[str, Any] = {"properties": create.properties}
@@ -135,7 +140,9 @@ class RestCatalogServer:
                     kwargs["partition_spec"] = create.partition_spec
                 if create.write_order is not None:
                     kwargs["sort_order"] = create.write_order
-                table = backend.create_table((*namespace, create.name), create.table_schema, **kwargs)
+                table = backend.create_table(
+                    (*namespace, create.name), create.table_schema, **kwargs
+                )
                 return 200, _table(table)
             if len(parts) == 4 and parts[2] == "tables":
                 identifier = (*namespace, parts[3])
