@@ -280,14 +280,6 @@ def test_profiles_resolve_secrets_lazily_to_masked_values(workspace, secrets_dir
 VENV_BIN = Path(sys.executable).parent
 
 
-def _without_venv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """dbt must be found through sys.executable, not PATH."""
-    path = os.pathsep.join(
-        p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != VENV_BIN
-    )
-    monkeypatch.setenv("PATH", path or "/usr/bin:/bin")
-
-
 @pytest.fixture(scope="module")
 def dagster_home(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("dagster-home")

@@ -32,10 +32,14 @@ class Plugin(BasePlugin):
         if not artifacts:
             raise ValueError("the floe plugin needs `artifacts`: the compiled_artifacts.json path")
         self._artifacts = str(Path(str(artifacts)).resolve())
-        # dbt-duckdb writes external models' files there and does not create it.
         external_root = getattr(self.creds, "external_root", None)
         if external_root and "://" not in str(external_root):
-            Path(str(external_root)).mkdir(parents=True, exist_ok=True)
+            # dbt-duckdb does not create it; and the views it makes over the files keep the path
+            # as given: a relative one (`--profiles-dir target/local/dbt`) would break when dbt
+            # or Dagster later runs from another directory, so it is made absolute.
+            absolute = Path(str(external_root)).resolve()
+            absolute.mkdir(parents=True, exist_ok=True)
+            self.creds.external_root = str(absolute)
 
     @property
     def tables(self) -> IcebergTables:
