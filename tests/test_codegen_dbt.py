@@ -542,7 +542,7 @@ def _load_bronze(root: Path) -> None:
     """The bronze Iceberg tables the example's dbt sources read (its Python assets write them
     when Dagster runs the pipeline; here dbt runs alone)."""
     import pyarrow as pa  # type: ignore[import-untyped]
-    from pyarrow import csv  # type: ignore[import-untyped]
+    from pyarrow import csv  # type: ignore[import-untyped,unused-ignore]
 
     from floec.runtime.iceberg import IcebergTables
 

@@ -417,3 +417,69 @@ def test_the_example_asset_code_imports_no_infrastructure() -> None:
                 imported.add(node.module.split(".")[0])
     assert imported & {"pyiceberg", "opentelemetry", "openlineage", "yaml", "dagster"} == set()
     assert "floec" in imported
+
+
+@pytest.mark.slow
+def test_asset_configs_partitions_and_the_other_sensors(workspace, environment) -> None:
+    import dagster as dg
+
+    from floec.runtime import FloeDefinitions
+
+    batch = {"type": "batch", "description": None, "tags": None}
+    orchestration = _orchestration(
+        asset_modules=["assets.extra"],
+        partitions={
+            "daily": {
+                "type": "time_window",
+                "start": "2024-01-01",
+                "cron_schedule": "0 0 * * *",
+                "timezone": "UTC",
+                "end": None,
+                "fmt": None,
+            },
+            "region": {"type": "static", "partition_keys": ["eu", "us"]},
+        },
+        assets={
+            "ev*": {
+                "partitions": "daily",
+                "automation_condition": "eager",
+                "backfill_policy": "eager",
+                "compute_kind": "pandas",
+                "group_name": "events_group",
+            }
+        },
+        jobs={"events": {**batch, "selection": ["events"]}, "all": {**batch, "selection": ["*"]}},
+        sensors={
+            "after_events": {
+                "type": "asset_sensor",
+                "job": "all",
+                "watched_assets": ["events"],
+                "poll_interval_seconds": 45,
+                "description": None,
+            },
+            "after_failure": {
+                "type": "run_status",
+                "job": "all",
+                "watched_jobs": ["events"],
+                "status": "FAILURE",
+                "poll_interval_seconds": 30,
+                "description": None,
+            },
+        },
+    )
+    defs = FloeDefinitions.from_compiled_artifacts(
+        _alternative(workspace, "configs", orchestration)
+    )
+    graph = defs.resolve_asset_graph()
+    events = graph.get(dg.AssetKey("events"))
+    assert events.group_name == "events_group"
+    assert isinstance(events.partitions_def, dg.TimeWindowPartitionsDefinition)
+    assert events.partitions_def.start.date().isoformat() == "2024-01-01"
+    assert events.automation_condition is not None
+    assert "pandas" in events.kinds
+    assert graph.get(dg.AssetKey("corrupt")).group_name == "silver"  # no pattern matched
+    watch = defs.resolve_sensor_def("after_events")
+    assert isinstance(watch, dg.MultiAssetSensorDefinition)
+    assert watch.minimum_interval_seconds == 45
+    failure = defs.resolve_sensor_def("after_failure")
+    assert isinstance(failure, dg.RunStatusSensorDefinition)

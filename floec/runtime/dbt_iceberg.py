@@ -33,7 +33,7 @@ class Plugin(BasePlugin):
             raise ValueError("the floe plugin needs `artifacts`: the compiled_artifacts.json path")
         self._artifacts = str(Path(str(artifacts)).resolve())
         external_root = getattr(self.creds, "external_root", None)
-        if external_root and "://" not in str(external_root):
+        if self.creds is not None and external_root and "://" not in str(external_root):
             # dbt-duckdb does not create it; and the views it makes over the files keep the path
             # as given: a relative one (`--profiles-dir target/local/dbt`) would break when dbt
             # or Dagster later runs from another directory, so it is made absolute.
