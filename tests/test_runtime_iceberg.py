@@ -483,3 +483,21 @@ def test_asset_configs_partitions_and_the_other_sensors(workspace, environment) 
     assert watch.minimum_interval_seconds == 45
     failure = defs.resolve_sensor_def("after_failure")
     assert isinstance(failure, dg.RunStatusSensorDefinition)
+
+
+def test_pandas_data_with_nanosecond_timestamps_is_written(workspace, environment) -> None:
+    import pandas as pd
+
+    from floec.runtime import Catalog
+
+    catalog = Catalog(artifacts_path=str(workspace / "target/local/compiled_artifacts.json"))
+    frame = pd.DataFrame(
+        {"at": pd.to_datetime(["2024-01-01 10:00:00.123456789"]), "n": [1]}
+    )  # datetime64[ns]
+    catalog.write("moments", frame, layer="silver", mode="overwrite")
+    catalog.write("moments", {"n": [2], "note": ["new column"]}, layer="silver")
+    table = catalog.read("moments", layer="silver").sort_by("n")
+    assert str(table.schema.field("at").type) == "timestamp[us]"
+    assert table.column("at")[0].as_py().isoformat() == "2024-01-01T10:00:00.123456"
+    assert table.column("note").to_pylist() == [None, "new column"]
+    assert catalog.namespace("silver") == "silver" and catalog.exists("moments", layer="silver")

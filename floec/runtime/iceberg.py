@@ -168,10 +168,12 @@ def as_arrow(data: Any) -> pa.Table:
     import pyarrow as pa
 
     if not isinstance(data, pa.Table):
-        if hasattr(data, "to_arrow"):  # a DuckDB or Polars relation
-            data = data.to_arrow() if not hasattr(data, "arrow") else data.arrow()
-        else:
+        if type(data).__module__.startswith("pandas"):
             data = pa.Table.from_pandas(data, preserve_index=False)
+        elif hasattr(data, "to_arrow"):  # a Polars frame
+            data = data.to_arrow()
+        else:  # a dict of columns, or anything with the Arrow C stream interface (DuckDB)
+            data = pa.table(data)
     fields = []
     for field in data.schema:
         kind = field.type
