@@ -24,6 +24,7 @@ sends anonymous usage statistics. Secrets that dbt reads are checked before dbt 
 """
 
 # No `from __future__ import annotations`: Dagster inspects the asset function's annotations.
+import fnmatch
 import importlib.metadata
 import os
 import shutil
@@ -136,8 +137,6 @@ class FloeTranslator(DagsterDbtTranslator):
         self.configs = configs
 
     def _config(self, name: str) -> dict[str, Any]:
-        import fnmatch
-
         out: dict[str, Any] = {}
         for pattern, config in self.configs.items():
             if pattern == name or fnmatch.fnmatchcase(name, pattern):
