@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 EXAMPLE := examples/customer-analytics
 
-.PHONY: demo test lint format bench install dev clean
+.PHONY: demo test lint format bench bench-lsp install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,10 @@ $(VENV)/.installed-core: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	@touch $@
 
-# What the demo runs: the compiler and the runtime (Dagster, dagster-dbt, dbt-core, dbt-duckdb),
-# without the dev tools.
+# What the demo runs: the compiler and the runtime (Dagster, dagster-dbt, dbt-core, dbt-duckdb,
+# pyiceberg), without the dev tools.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dagster,dbt]'
+	$(PIP) install -e '.[runtime]'
 	@touch $@ $(VENV)/.installed-core
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -35,11 +35,13 @@ install: $(VENV)/.installed-core
 dev: $(VENV)/.installed-dev
 
 # The main job: build the example pipeline for every environment (with the matrix of which
-# profile resolves where) into target/<env>/, then run the local one: Dagster materialises the dbt
-# models on DuckDB, in-process, with no server and no secret. The other environments are built,
-# not run. Dagster's instance (run history) is target/local/dagster/, its log target/local/run.log.
+# profile resolves where) into target/<env>/, then run the local one, in-process, with no server
+# and no secret: the Python bronze assets load the raw files into Iceberg (a pyiceberg SQL catalog
+# on sqlite, target/local/catalog.db), dbt builds silver and gold from those tables into Iceberg
+# (DuckDB computes). The other environments are built, not run. Dagster's instance (run history)
+# is target/local/dagster/, its log target/local/run.log.
 LOCAL_HOME := $(CURDIR)/target/local/dagster
-DUCKDB     := target/local/customer_analytics.duckdb
+ARTIFACTS  := target/local/compiled_artifacts.json
 demo: $(VENV)/.installed-run
 	$(BIN)/floec check $(EXAMPLE)
 	$(BIN)/floec build $(EXAMPLE) --all-envs
@@ -47,13 +49,13 @@ demo: $(VENV)/.installed-run
 	@DAGSTER_HOME=$(LOCAL_HOME) DBT_SEND_ANONYMOUS_USAGE_STATS=false \
 	  $(BIN)/dagster asset materialize -f target/local/dagster/definitions.py --select '*' \
 	  > target/local/run.log 2>&1 || { tail -40 target/local/run.log; exit 1; }
-	@$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DUCKDB)', read_only=True); \
-	  print('\n'.join(f'  {t:<16} {c.execute(f\"select count(*) from {t}\").fetchone()[0]:>3} rows' \
-	  for (t,) in c.execute('select table_name from information_schema.tables order by 1').fetchall()))"
-	@echo "== done: the dbt models are in $(DUCKDB) (above: its tables); the other environments' files are in target/<env>/"
-	@echo "look at them:"
-	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DUCKDB)', read_only=True).sql('select * from customer_orders'))\""
-	@echo "  DAGSTER_HOME=$(LOCAL_HOME) $(BIN)/dagster dev -f target/local/dagster/definitions.py   # then http://127.0.0.1:3000"
+	@echo "== what Dagster loaded from the artifacts"
+	@$(BIN)/python -W ignore -m floec.runtime.summary target/local/dagster/definitions.py
+	@echo "== the Iceberg tables of the local catalog"
+	@$(BIN)/python -m floec.runtime.list_tables $(ARTIFACTS)
+	@echo "== done; the other environments' files are in target/<env>/. Look at them:"
+	@echo "  DAGSTER_HOME=$(LOCAL_HOME) $(BIN)/dagster dev -f target/local/dagster/definitions.py   # then http://127.0.0.1:3000: assets, lineage, jobs, schedule, sensor"
+	@echo "  $(BIN)/python -m floec.runtime.list_tables $(ARTIFACTS)"
 	@echo "  $(BIN)/floec secrets list --env prod $(EXAMPLE)   # what prod would need at run time"
 	@$(BIN)/python -m floec.runtime.observability target/local
 
@@ -62,7 +64,10 @@ lint: dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The OCI registry tests run the real registry (Debian's docker-registry) and htpasswd: the
+# script installs them with apt-get when they are missing.
 test: lint
+	bash scripts/ensure-registry.sh
 	$(BIN)/pytest -q
 
 format: dev
@@ -73,6 +78,11 @@ bench: install
 	$(BIN)/python bench/check_bench.py
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/lint_bench.py
+	$(BIN)/python bench/grammars_bench.py
+
+# The editor server needs floec[lsp] (installed with the test extra).
+bench-lsp: dev
+	$(BIN)/python bench/lsp_bench.py
 
 clean:
 	rm -rf $(VENV) target build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -23,12 +23,14 @@ from floec import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("floec.commands.check", "check floe.yaml and platform.yaml files"),
     "build": ("floec.commands.build", "compile a pipeline for one or every environment"),
-    "platform": ("floec.commands.platform", "inspect an environment's platform configuration"),
+    "platform": ("floec.commands.platform", "inspect, publish and pull platform configurations"),
+    "lock": ("floec.commands.lock", "pin the platforms floe.yaml takes from a registry"),
     "secrets": ("floec.commands.secrets", "list the secrets a deployment needs, check they exist"),
     "schema": ("floec.commands.schema", "print the JSON Schemas (floe, platform, artifacts)"),
     "lint": ("floec.commands.lint", "find hardcoded credentials in any YAML files"),
     "rules": ("floec.commands.rules", "list every diagnostic code"),
     "explain": ("floec.commands.explain", "print the documentation of a code or rule name"),
+    "lsp": ("floec.commands.lsp", "run the editor server (Language Server Protocol, stdio)"),
 }
 
 EXIT_OK = 0

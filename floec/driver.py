@@ -123,7 +123,7 @@ def _codegen_artifacts(state: State) -> State:
         lowered=state.lowered,
         pipeline_path=project_relative(state.project, state.pipeline_source.name),
         pipeline_directory=_posix_relpath(
-            Path(os.path.abspath(state.project)), workspace_root(state.environment)
+            Path(os.path.abspath(state.project)), workspace_root(state.environment, state.project)
         )
         or ".",
         pipeline_sha256=sha256_text(state.pipeline_source),
@@ -142,16 +142,27 @@ def _codegen_dagster(state: State) -> State:
     return _with_files(state, result)
 
 
-def workspace_root(environment: Environment) -> Path:
+def workspace_root(environment: Environment, project: Path | None = None) -> Path:
     """The directory relative paths in platform.yaml are relative to (docs/platform-config.md):
     the one holding `platform/` for `platform/<env>/platform.yaml`, else the platform file's own
-    directory; the working directory for the FLOE_* fallback, which has no file."""
+    directory; the working directory for the FLOE_* fallback, which has no file. A platform from
+    a registry (`oci://...`) has no directory either: the project's, as if it were local."""
     if environment.path == FALLBACK_SOURCE:
         return Path.cwd()
+    if "://" in environment.path and project is not None:
+        return _project_workspace(Path(os.path.abspath(project)))
     file = Path(os.path.abspath(environment.path))
     if file.parent.parent.name == "platform":
         return file.parent.parent.parent
     return file.parent
+
+
+def _project_workspace(project: Path) -> Path:
+    """The nearest directory at or above the project holding `platform/`, else the project."""
+    for directory in (project, *project.parents):
+        if (directory / "platform").is_dir():
+            return directory
+    return project
 
 
 def _posix_relpath(path: Path, start: Path) -> str:
@@ -164,7 +175,7 @@ def _codegen_dbt(state: State) -> State:
 
     assert state.lowered is not None
     environment = state.environment
-    root = workspace_root(environment)
+    root = workspace_root(environment, state.project)
     projects = []
     for transform in state.pipeline.transforms:
         if transform.type != "dbt":
@@ -184,7 +195,7 @@ def _codegen_dbt(state: State) -> State:
             )
         )
     platform_path = environment.path
-    if platform_path != FALLBACK_SOURCE:
+    if platform_path != FALLBACK_SOURCE and "://" not in platform_path:
         platform_path = _posix_relpath(Path(os.path.abspath(platform_path)), root)
     profiles_dir = Path(os.path.abspath(state.output_dir / PROFILES_FILE)).parent
     context = DbtContext(
@@ -256,7 +267,7 @@ def sha256_text(source: SourceFile) -> str:
 def project_relative(project: Path, path: str) -> str:
     """`path` relative to the project directory, with '/' separators: the same on every machine
     and from every working directory."""
-    if path == FALLBACK_SOURCE:
+    if path == FALLBACK_SOURCE or "://" in path:
         return path
     try:
         relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project))
@@ -465,7 +476,7 @@ def open_deployment(
     """The environment chosen for `path` (a pipeline, or any directory) and its secrets: the
     pipeline's when `path` holds a floe.yaml, else those of every profile of the platform."""
     from floec.discover import FLOE_NAMES
-    from floec.environments import choose, load
+    from floec.environments import Choice, choose, load
     from floec.passes.lower_secrets import LowerContext, lower_secrets
 
     directory = Path(path) if Path(path).is_dir() else Path(path).parent
@@ -481,7 +492,17 @@ def open_deployment(
         project = opened.project
     pipeline = project.pipeline if project is not None else None
     file = project.source.name if project is not None else None
-    choice = choose(directory, pipeline, env=env, platform=platform, environ=environ, file=file)
+    choice: Choice | Diagnostic | None = None
+    if str(platform).startswith("oci://") or (
+        pipeline is not None and pipeline.platform is not None and pipeline.platform.registry
+    ):
+        from floec.oci.platforms import choose as choose_published
+
+        choice = choose_published(
+            directory, pipeline, file, env=env, platform=platform, environ=environ
+        )
+    if choice is None:
+        choice = choose(directory, pipeline, env=env, platform=platform, environ=environ, file=file)
     if isinstance(choice, Diagnostic):
         return Deployment(project, None, (), (*diagnostics, choice), tuple(sources))
     loaded = load(choice, environ, file)

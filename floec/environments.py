@@ -5,7 +5,8 @@ Documented for users in docs/platform-config.md.
 Precedence, first match wins:
 
 1. `--platform FILE`: that file (named by `--env NAME` if given, else `default`);
-2. `--env NAME`: `<platform dir>/NAME/platform.yaml`;
+2. `--env NAME`: `<platform dir>/NAME/platform.yaml` (a registry environment of floe.yaml's
+   `platform.registry` is chosen before this module, by floec/oci/platforms.py);
 3. `FLOE_PLATFORM_FILE`: that file (named by `FLOE_PLATFORM_ENV` if set, else `default`);
 4. `FLOE_PLATFORM_ENV`: as `--env`;
 5. floe.yaml `platform.env`: the environment variable it names holds the file's path;
@@ -67,6 +68,9 @@ class Choice:
     name: str
     path: str | None
     origin: str
+    # How the file is named in messages and outputs when its path is not meaningful: a registry
+    # reference `oci://host/repo:1.3.0@sha256:...` for a platform read from the content cache.
+    label: str | None = None
 
 
 @attrs.frozen
@@ -214,7 +218,7 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
                 ),
                 (),
             )
-        decoded = decode(data, display_name(choice.path))
+        decoded = decode(data, choice.label or display_name(choice.path))
         if isinstance(decoded, Diagnostic):
             return Loaded(None, (decoded,), ())
         source = decoded
@@ -239,7 +243,7 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
         name=choice.name,
         platform=spec,
         source=source,
-        path=display_name(choice.path) if choice.path else FALLBACK_SOURCE,
+        path=choice.label or (display_name(choice.path) if choice.path else FALLBACK_SOURCE),
         origin=choice.origin,
         sha256=hashlib.sha256(data).hexdigest(),
         tree=checked.tree,

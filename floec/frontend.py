@@ -50,6 +50,7 @@ def _sniff(tree: SyntaxTree) -> ConfigKind | None:
 def check_source(source: SourceFile, kind: ConfigKind | None = None) -> Checked:
     """Run the front end over decoded text (an editor's unsaved buffer goes through here too)."""
     from floec.ast.elaborate import check_interpolations, elaborate
+    from floec.passes.check_references import check_references
     from floec.validate import validate
 
     kind = kind or kind_of_name(source.name)
@@ -74,6 +75,7 @@ def check_source(source: SourceFile, kind: ConfigKind | None = None) -> Checked:
         return Checked(source, kind, tree, None, tuple(diagnostics))
     spec, elaborate_diagnostics = elaborate(tree, data, kind)
     diagnostics += elaborate_diagnostics
+    diagnostics += check_references(spec, tree)
     return Checked(source, kind, tree, spec, tuple(diagnostics))
 
 

@@ -241,7 +241,7 @@ def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic
     errors = list(validator.iter_errors(data))
     for _ in range(4):
         coerced = False
-        for error in errors:
+        for error in _with_branches(errors):
             if error.validator != "type" or not _wants_string(error.validator_value):
                 continue
             node, _key = node_at(tree.root, list(error.absolute_path))
@@ -258,6 +258,17 @@ def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic
     mapper = _ErrorMapper(tree, validation_schema(kind))
     diagnostics = [diagnostic for error in errors for diagnostic in mapper.map(error)]
     return data, diagnostics
+
+
+def _with_branches(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    """The errors and, inside `anyOf`/`oneOf`, each branch's own errors: a scalar under a
+    secret reference or a nullable object is seen only there. Coercing in a branch is safe:
+    had another branch accepted the scalar as it is, there would be no error at all."""
+    stack = list(errors)
+    while stack:
+        error = stack.pop()
+        yield error
+        stack.extend(error.context or ())
 
 
 def _wants_string(types: object) -> bool:

@@ -62,7 +62,7 @@ def test_exit_codes() -> None:
 def test_strict_makes_warnings_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     from floec.diagnostics.model import Severity, make
 
-    def warn(path: str, kind: object = None):
+    def warn(source: object, kind: object = None):
         from floec.frontend import Checked
 
         return Checked(
@@ -70,10 +70,10 @@ def test_strict_makes_warnings_fail(monkeypatch: pytest.MonkeyPatch) -> None:
             None,
             None,
             None,
-            (make("FLC004", "x", None, file=path, severity=Severity.WARNING),),
+            (make("FLC004", "x", None, file="floe.yaml", severity=Severity.WARNING),),
         )
 
-    monkeypatch.setattr("floec.frontend.check_file", warn)
+    monkeypatch.setattr("floec.frontend.check_source", warn)
     assert run_floec("check", "golden/ok-pipeline").code == 0
     assert run_floec("check", "--strict", "golden/ok-pipeline").code == 1
 
@@ -82,7 +82,7 @@ def test_an_internal_error_is_a_diagnostic_not_a_traceback(monkeypatch: pytest.M
     def boom(*_: object) -> None:
         raise RuntimeError("canary-internal-detail")
 
-    monkeypatch.setattr("floec.frontend.check_file", boom)
+    monkeypatch.setattr("floec.frontend.check_source", boom)
     result = run_floec("check", "golden/ok-pipeline")
     assert result.code == 2
     assert "error[FLC901]: internal error" in result.stderr
@@ -117,8 +117,8 @@ def test_check_imports_nothing_heavy() -> None:
     code = (
         "import sys\nfrom floec.cli import main\n"
         "rc = main(['check', 'examples/customer-analytics'])\n"
-        "heavy = [m for m in ('dagster', 'dbt', 'pyiceberg', 'pygls', 'rich', 'lark') "
-        "if m in sys.modules]\n"
+        "heavy = [m for m in ('dagster', 'dbt', 'pyiceberg', 'pygls', 'lsprotocol', 'rich', "
+        "'lark') if m in sys.modules]\n"
         "print(rc, heavy)\n"
     )
     result = subprocess.run(

@@ -142,7 +142,7 @@ def test_build_check_and_lint_import_nothing_heavy(tmp_path: Path) -> None:
         f"codes = [main(['build', {EXAMPLE!r}, '--all-envs', '--target-dir', {str(tmp_path)!r}]),"
         f" main(['check', {EXAMPLE!r}]), main(['lint', {EXAMPLE!r}])]\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'dagster', 'dagster_dbt', 'dbt', 'pyiceberg', 'duckdb'})\n"
+        "{'dagster', 'dagster_dbt', 'dbt', 'pyiceberg', 'duckdb', 'pyarrow'})\n"
         "print(codes, heavy)\n"
     )
     result = subprocess.run(

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from floec import dbt_env
-from floec.codegen.dbt import GENERATORS, render_target, to_dbt
+from floec.codegen.dbt import EXTERNAL_ROOT, GENERATORS, ICEBERG_PLUGIN, render_target, to_dbt
 from floec.passes.lower_secrets import lower, to_data
 from tests.conftest import GOLDEN, ROOT, run_floec
 
@@ -148,8 +148,13 @@ def test_relative_paths_are_rebased_onto_the_dbt_project() -> None:
         "external_root": "/abs/out",
         "module_paths": ["~/plugins", f"{project}/../../plugins"],
         "path": f"{project}/../../target/x.duckdb",
+        "plugins": [ICEBERG_PLUGIN],
     }
-    assert render_target({"type": "duckdb"}, to_root="..").output == {"type": "duckdb"}
+    assert render_target({"type": "duckdb"}, to_root="..").output == {
+        "type": "duckdb",
+        "external_root": EXTERNAL_ROOT,
+        "plugins": [ICEBERG_PLUGIN],
+    }
     memory = render_target({"type": "duckdb", "properties": {"path": ":memory:"}}, to_root="..")
     assert memory.output["path"] == ":memory:"
 
@@ -533,6 +538,24 @@ def _run_dbt(
     )  # fmt: skip
 
 
+def _load_bronze(root: Path) -> None:
+    """The bronze Iceberg tables the example's dbt sources read (its Python assets write them
+    when Dagster runs the pipeline; here dbt runs alone)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from pyarrow import csv  # type: ignore[import-untyped,unused-ignore]
+
+    from floec.runtime.iceberg import IcebergTables
+
+    IcebergTables.forget()
+    tables = IcebergTables.of(root / "target/local/compiled_artifacts.json")
+    data = root / EXAMPLE / "data"
+    tables.write("raw_customers", csv.read_csv(data / "customers.csv"), layer="bronze")
+    orders = csv.read_csv(data / "orders.csv")
+    orders = orders.append_column("source_file", pa.array(["orders.csv"] * orders.num_rows))
+    tables.write("raw_orders", orders, layer="bronze")
+    IcebergTables.forget()
+
+
 def _copy_workspace(root: Path, *environments: str) -> Path:
     """The example pipeline and the named platform/<env>/ directories, as in the repository."""
     shutil.copytree(ROOT / EXAMPLE, root / EXAMPLE, ignore=shutil.ignore_patterns("target", "logs"))
@@ -548,6 +571,7 @@ def test_dbt_build_of_the_example_on_the_local_duckdb_profile(tmp_cwd: Path) -> 
     platform/local/platform.yaml says, relative to the workspace root."""
     root = _copy_workspace(tmp_cwd, "local")
     assert run_floec("build", EXAMPLE, "--env", "local").code == 0
+    _load_bronze(root)
     result = _run_dbt(
         ["build", "--project-dir", f"{EXAMPLE}/dbt", "--profiles-dir", "target/local/dbt",
          "--target-path", str(tmp_cwd / "dbt-target")],

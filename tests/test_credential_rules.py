@@ -241,3 +241,107 @@ def test_suppression_language() -> None:
     malformed = parse_suppression(" floec: ignore")
     assert malformed is not None and malformed.malformed
     assert parse_suppression(" just a comment") is None
+
+
+# Kinds that a corpus written independently found missing, each tested here with spellings that
+# appear in neither corpus.
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("trust-store-password", KeyKind.PASSWORD),  # a compound names what its last word names
+        ("keyStorePassword", KeyKind.PASSWORD),
+        ("ssl.key.password", KeyKind.PASSWORD),
+        ("vault_token", KeyKind.SECRET),
+        ("requirepass", KeyKind.PASSWORD),  # glued
+        ("masterpass", KeyKind.PASSWORD),
+        ("encrypted_password", KeyKind.NONE),  # modifiers hold wherever they stand
+        ("min_password_length", KeyKind.NONE),
+        ("password_key_name", KeyKind.NONE),
+        ("compass", KeyKind.NONE),
+    ],
+)
+def test_compound_keys(key: str, kind: KeyKind) -> None:
+    assert classify_key(key) is kind
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "code"),
+    [
+        ("-Xms1g -Dkafka.ssl.truststore.password=Tr7xStPw0rd -Dx=y", "JAVA_OPTS", "FLC201"),
+        ("mysql -u admin -pQw9xrTz81 -h db.internal", None, "FLC201"),
+        (
+            "docker login --username bot --password-stdin && docker login -u bot -p Pz8k2LmQ",
+            None,
+            "FLC201",
+        ),
+        ("bin/valkey-server --port 6380 --requirepass Zx8pLm21Kq", None, "FLC201"),
+        ("Ops note: the root password was Vb7kq29Lz.Q until March.", "notes", "FLC201"),
+        ("The deploy token for staging is\nQm4Zp8Rt2Wx6Yv1Bn5Kc", "comment", "FLC202"),
+        ("postgres://svc:pa#ss9w0rd@db.internal/x", None, "FLC203"),
+        (
+            _b64('{"auths":{"r.example":{"username":"u","password":"Hx7pQ2zL9w"}}}'),
+            ".dockercfg",
+            "FLC201",
+        ),
+        (_b64("robot:Kq8Wz2Lp5Xv"), "auth", "FLC217"),
+        ("a3f9c2e17b4d08e5f6a1c3b9d7e2f4a8", "integration", "FLC218"),
+        ("sqp_" + "0123456789abcdef0123456789abcdef01234567", "sonar", "FLC219"),
+        ("changeme", "password", "FLC202"),  # strict below
+    ],
+)
+def test_generalised_positives(value: str, key: str | None, code: str) -> None:
+    strict = value == "changeme"
+    assert code in codes(value, key, strict=strict)
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("argon2id", "passwordHasher"),
+        ("PBKDF2WithHmacSHA512", "password.algorithm"),
+        ("SHA-256", "password_digest"),
+        ("bcrypt", "password-encoder"),
+        ("changeit", "keystore_password"),
+        ("<your-token>", "api_token"),
+        ("***", "password"),
+        ("REDACTED", "db_password"),
+        ("write", "id-token"),
+        ("ENC(Zm9vYmFyYmF6)", "db.password"),
+        ("{AQAAABAAAAAQZm9vYmFyYmF6cXV4}", "secret"),
+        ("admin:$apr1$Qx9k$Vb7kq29LzZm0aPq1", "auth"),
+        ("team/payments/db_password", "password_secret"),
+        ("password", "secretKey"),  # the name of the field in a Kubernetes secret
+        ("{env:OTLP_HEADERS}", "x-api-key"),
+        ("routing.orders.created", "routing_key"),
+        (_b64("log_level=debug\nretries=5\n"), "payload"),
+        (_b64("Welcome to the staging cluster"), "motd"),
+        ("3e7d9f1b2c4a6e8d0f1a3b5c7e9d2f4a6b8c0d1e", "build_sha"),
+        ("ghp_" + "X" * 36, "token"),
+        ("-Dcom.sun.management.jmxremote.password.file=/etc/jmx.pw -Dssl=false", "JAVA_OPTS"),
+        ("the password is read from the vault at secret/ci, see the password policy", "help"),
+    ],
+)
+def test_generalised_look_alikes(value: str, key: str | None) -> None:
+    assert codes(value, key) == []
+
+
+def test_a_field_name_is_no_secret_but_password_is_a_password() -> None:
+    assert codes("password", "secretKey") == []
+    assert codes("password", "property") == []
+    assert codes("password", "POSTGRES_PASSWORD") == ["FLC201"]
+    assert codes("db_password", "password") == []  # the name of a field, with a separator
+
+
+def test_placeholders_in_platform_files_ask_for_a_secret_ref() -> None:
+    (hit,) = scan_value("<your-password>", "password", strict=True)
+    assert hit.code == "FLC202"
+    assert "hardcoded" not in hit.what
+    assert [h.code for h in scan_value("Real-Pw-7781", "password", strict=True)] == ["FLC201"]

@@ -118,3 +118,47 @@ RELAXED = {
     ("CatalogProfile", "uri"),  # glue needs none
     ("CatalogProfile", "warehouse"),  # a sql catalog's warehouse defaults to the storage
 }
+
+
+PROJECT = Path(__file__).parent / "data" / "floe-runtime"
+
+
+def test_a_project_in_floe_runtimes_format_checks_and_builds(tmp_path: Path) -> None:
+    """Every block, in floe-runtime's spellings: check is clean, both environments build, and the
+    artifacts carry orchestration, layers and the deployment blocks."""
+    import json
+    import shutil
+
+    from tests.conftest import run_floec
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    checked = run_floec("check", str(project))
+    assert checked.code == 0, checked.stdout + checked.stderr
+    target = tmp_path / "target"
+    for env in ("local", "cluster"):
+        built = run_floec("build", str(project), "--env", env, "--target-dir", str(target))
+        assert built.code == 0, built.stdout + built.stderr
+    cluster = json.loads((target / "cluster" / "compiled_artifacts.json").read_text())
+    assert cluster["version"] == "2.1.0"
+    oidc = cluster["deployment"]["security"]["authentication"]["oidc"]
+    assert oidc["client_secret"]["secret"]["env_var"] == "FLOE_OIDC"
+    assert cluster["layers"]["gold"]["catalog"]["name"] == "default"
+    assert cluster["layers"]["gold"]["namespace"] == "shipments.gold"
+    jobs = cluster["orchestration"]["jobs"]
+    assert jobs["vacuum"] == {
+        "type": "ops",
+        "target_function": "shipments.maintenance.vacuum",
+        "args": {"dry_run": False, "older_than_days": 30},
+        "description": None,
+        "tags": None,
+    }
+    sensors = cluster["orchestration"]["sensors"]
+    assert sensors["raw_landed"]["poll_interval_seconds"] == 30  # the default, filled in
+    assert cluster["observability"]["sampling"]["probability"] == 0.1
+    local = json.loads((target / "local" / "compiled_artifacts.json").read_text())
+    # the two-tier contract's objects elaborate to the same fields as the flags
+    assert local["observability"]["otlp_protocol"] == "http"
+    assert local["observability"]["traces"] is False
+    # the embedded default's directories exist once the build is done
+    assert (project / "target" / "shipments" / "warehouse").is_dir()

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+import floec.passes.lint_credentials as lint_module
 from floec.diagnostics.model import Diagnostic, Severity
+from floec.passes.lint_compose import compose_plain
 from floec.passes.lint_credentials import lint_credentials
-from floec.source import SourceFile
+from floec.source import SourceFile, read_source
+from floec.syntax.load import compose_documents
+from floec.syntax.tree import Node, ScalarNode, SequenceNode
 
 CANARY = "Canary-S3cret-Value-7781"
 
@@ -154,3 +162,90 @@ def test_gcp_and_jwk_mappings() -> None:
         "  e: AQAB\n  d: X4cTteJY_gn4FYPsXB8rdXix5vwsg1FLN5E3EaG6RJoVH-HLLKD9M7dx5oo7GURknchn\n"
     )
     assert [d.code for d in lint(text)] == ["FLC213", "FLC212"]
+
+
+# The fast path of `floec lint` (a lean composer, one candidate scan per file, skipping scalars
+# and subtrees with no candidate) must report exactly what the general path reports.
+
+_ROOT = Path(__file__).resolve().parent.parent
+_YAML_FILES = sorted(
+    path
+    for folder in (
+        "tests/lint_corpus",
+        "tests/lint_corpus2",
+        "tests/lint_rules",
+        "golden",
+        "examples",
+    )
+    for path in (_ROOT / folder).rglob("*")
+    if path.suffix in (".yaml", ".yml") and path.is_file()
+)
+
+
+def _shape(node: Node) -> object:
+    if isinstance(node, ScalarNode):
+        return ("scalar", node.value, node.style, node.tag, node.span)
+    if isinstance(node, SequenceNode):
+        return ("seq", node.tag, node.span, node.flow, tuple(_shape(i) for i in node.items))
+    return (
+        "map",
+        node.tag,
+        node.span,
+        node.flow,
+        tuple((_shape(e.key), _shape(e.value), e.merged) for e in node.entries),
+    )
+
+
+def test_the_lean_composer_builds_the_general_composers_tree() -> None:
+    plain_files = 0
+    for path in _YAML_FILES:
+        source = read_source(str(path))
+        if isinstance(source, Diagnostic):
+            continue  # not text (the invalid-UTF-8 case)
+        lean = compose_plain(source)
+        if lean is None:
+            continue
+        plain_files += 1
+        documents, _ = compose_documents(source, allow_custom_tags=True)
+        assert [_shape(t.root) for t in lean] == [_shape(t.root) for t in documents.trees], path
+    assert plain_files > 100
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x {password: Canary-S3cret-Value-7781}\nb: *x\n",  # alias
+        "base: &b {user: u}\nprod:\n  <<: *b\n  password: Canary-S3cret-Value-7781\n",  # merge
+        "a: [unclosed\n",  # syntax error
+        "a:" + " [" * 70 + "\n",  # too deep
+    ],
+)
+def test_the_lean_composer_defers_to_the_general_one(text: str) -> None:
+    assert compose_plain(SourceFile("x.yaml", text)) is None
+
+
+def test_skipping_what_has_no_candidate_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = {}
+    for path in _YAML_FILES:
+        source = read_source(str(path))
+        if not isinstance(source, Diagnostic):
+            fast[path] = lint_credentials(source)
+    monkeypatch.setattr(lint_module, "_quiet_key", lambda key: False)
+    assert len(fast) > 100
+    for path in fast:
+        source = read_source(str(path))
+        assert not isinstance(source, Diagnostic)
+        documents, _problems = compose_documents(source, allow_custom_tags=True)
+        if not documents.trees:
+            continue  # not YAML: both paths scan it line by line
+        assert fast[path] == lint_credentials(source, documents.trees), path
+
+
+def test_a_file_with_no_candidate_is_still_checked_for_being_yaml() -> None:
+    assert lint("replicas: 3\nimage: nginx\n") == []
+    (unused,) = lint("replicas: 3  # floec: ignore[FLC201]\n")
+    assert unused.code == "FLC230"
+    (jwk,) = lint('{"kty": "oct", "d": "x"}\n')
+    assert jwk.code == "FLC212"
+    (warning,) = lint("replicas: [3\n")
+    assert warning.code == "FLC004" and warning.severity is Severity.WARNING

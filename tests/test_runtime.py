@@ -3,8 +3,8 @@
 The secret tests use canary values and check that no rendering of a `SecretValue` or of an
 error shows them. The integration tests (marked slow) build the example in a temporary copy of
 the repository, load the generated definitions.py with Dagster's own loader, load the generated
-dagster.yaml as a Dagster instance, and materialise the local environment's dbt models on DuckDB
-in-process; the repository itself is never written to.
+dagster.yaml as a Dagster instance; the repository itself is never written to. Running the
+pipeline is tests/test_runtime_iceberg.py's.
 """
 
 from __future__ import annotations
@@ -280,14 +280,6 @@ def test_profiles_resolve_secrets_lazily_to_masked_values(workspace, secrets_dir
 VENV_BIN = Path(sys.executable).parent
 
 
-def _without_venv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """dbt must be found through sys.executable, not PATH."""
-    path = os.pathsep.join(
-        p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != VENV_BIN
-    )
-    monkeypatch.setenv("PATH", path or "/usr/bin:/bin")
-
-
 @pytest.fixture(scope="module")
 def dagster_home(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("dagster-home")
@@ -344,8 +336,8 @@ def test_definitions_hold_the_dbt_models_and_resources(local_definitions, worksp
     defs = local_definitions
     defs.validate_loadable(defs)
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert {"customers", "orders", "stg_customers", "stg_orders", "customer_orders"} <= keys
-    assert set(defs.resources) >= {"dbt", "floe"}
+    assert {"raw_customers", "raw_orders", "stg_customers", "stg_orders", "customer_orders"} <= keys
+    assert set(defs.resources) >= {"dbt", "floe", "catalog"}
     assert defs.resolve_job_def("customer_analytics") is not None
     # The manifest is prepared into target/<env>/, not into the dbt project.
     manifest = workspace / "target/local/dagster/dbt-target/customer_analytics_dbt/manifest.json"
@@ -377,34 +369,5 @@ def test_dagster_definitions_validate_accepts_the_file(local_definitions, worksp
     assert "validation successful" in (result.stdout + result.stderr).lower()
 
 
-@pytest.mark.slow
-def test_the_local_pipeline_materialises_on_duckdb(
-    local_definitions, workspace, dagster_home, monkeypatch
-) -> None:
-    import duckdb
-    from dagster import DagsterInstance
-
-    monkeypatch.chdir(workspace)
-    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    _without_venv_on_path(monkeypatch)
-    with DagsterInstance.get() as instance:
-        job = local_definitions.resolve_job_def("customer_analytics")
-        result = job.execute_in_process(instance=instance)
-    assert result.success
-    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert {"customers", "orders", "stg_customers", "stg_orders", "customer_orders"} <= materialised
-    database = workspace / "target" / "local" / "customer_analytics.duckdb"
-    with duckdb.connect(str(database), read_only=True) as connection:
-        counts = {
-            table: connection.execute(f"select count(*) from {table}").fetchone()[0]  # type: ignore[index]
-            for table in ("customers", "orders", "stg_customers", "stg_orders", "customer_orders")
-        }
-    assert counts == {
-        "customers": 10,
-        "orders": 11,
-        "stg_customers": 10,
-        "stg_orders": 11,
-        "customer_orders": 10,
-    }
-    assert not (workspace / EXAMPLE / "dbt" / "target").exists()  # no leftovers in the project
+# Running the local pipeline (Python assets and dbt models into Iceberg) is tested in
+# tests/test_runtime_iceberg.py.

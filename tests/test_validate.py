@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from floec.diagnostics.model import Diagnostic
@@ -115,3 +117,15 @@ def test_a_sensitive_field_never_echoes_its_value() -> None:
     assert diagnostic.masked and diagnostic.masked[0] == diagnostic.span
     rendered = repr(diagnostic)
     assert CANARY not in rendered and CANARY[2:-2] not in rendered
+
+
+def test_a_plain_number_stays_the_string_written_inside_an_optional_secret_reference() -> None:
+    """`key: 08` under a nullable secret reference: the string is found in the anyOf branch."""
+    from floec.frontend import check_source
+    from floec.source import SourceFile
+
+    text = "security:\n  encryption:\n    at_rest:\n      key_ref: {secret_ref: kms, key: 08}\n"
+    result = check_source(SourceFile("platform.yaml", "version: 1.2.0\n" + text))
+    assert result.diagnostics == ()
+    spec: Any = result.spec
+    assert spec.security.data["encryption"]["at_rest"]["key_ref"].key == "08"

@@ -53,6 +53,22 @@ def test_wheel_installs_and_checks_the_example(tmp_path: Path) -> None:
         check=True,
     )
     assert str(environment) in located.stdout  # the installed copy, not the checkout
+    # The cron and selection grammars: malformed strings are what reach lark.
+    grammars = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from floec.cron import parse_cron; from floec.selection import parse_selection; "
+            "print(parse_cron('0 0 * * 1-').message); print(parse_selection('orders,x').message)",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert grammars.returncode == 0, grammars.stdout + grammars.stderr
+    assert "day-of-week field ends after '-'" in grammars.stdout
+    assert "one selector per item" in grammars.stdout
     bad = subprocess.run(
         [str(floec), "check", "--format", "json", "examples/customer-analytics"],
         cwd=work,

@@ -433,6 +433,12 @@ class PlatformSource:
     field_spans: FieldSpans
     path: str | None = None
     env: str | None = None
+    # A registry of platforms (docs/platform-registry.md): environment E is the repository
+    # `<registry>/E`, at the version range `versions[E]`, else `version`.
+    registry: str | None = None
+    version: str | None = None
+    environments: tuple[str, ...] = ()
+    versions: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen

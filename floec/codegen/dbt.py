@@ -24,6 +24,7 @@ the directory of profiles.yml and anchored with dbt's `{{ flags.PROFILES_DIR }}`
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -269,12 +270,27 @@ def _user_password(target: Target) -> None:
             target.put(slot, target.slots[slot])
 
 
+# The dbt-duckdb plugin of floec.runtime: reads Iceberg sources and stores `external` models
+# into the pipeline's Iceberg catalog, all of it from the compiled artifacts, which sit one level
+# above profiles.yml (target/<env>/). External models' files go to target/<env>/dbt-external/.
+ICEBERG_PLUGIN = {
+    "module": "floec.runtime.dbt_iceberg",
+    "alias": "floe",
+    "config": {"artifacts": "{{ flags.PROFILES_DIR }}/../compiled_artifacts.json"},
+}
+EXTERNAL_ROOT = "{{ flags.PROFILES_DIR }}/../dbt-external"
+
+
 def _duckdb(target: Target) -> None:
     _common(target)
+    path = str(target.properties.get("path", ":memory:"))
+    if not path.startswith(("md:", "motherduck:")):
+        if "plugins" not in target.output:
+            target.output["plugins"] = [copy.deepcopy(ICEBERG_PLUGIN)]
+        target.output.setdefault("external_root", EXTERNAL_ROOT)
     token = target.slots.get("token")
     if token is None:
         return
-    path = str(target.properties.get("path", ":memory:"))
     if not path.startswith(("md:", "motherduck:")):
         target.unsupported(
             "a duckdb credential can only be a MotherDuck token, and `path` is not a MotherDuck "

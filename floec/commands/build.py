@@ -21,7 +21,8 @@ from floec.diagnostics.model import Diagnostic, Severity, normalise
 from floec.source import SourceFile, display_name
 
 if TYPE_CHECKING:
-    from floec.driver import Built
+    from floec.ast.nodes import FloeSpec
+    from floec.driver import Built, Project
 
 STAGES = ("ast", "bound", "lowered")
 PASS_NAMES = (
@@ -53,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--stop-after", choices=PASS_NAMES, metavar="PASS", help="stop after PASS")
     parser.add_argument(
+        "--prefer-local",
+        action="store_true",
+        help="use platform/<env>/ even for an environment floe.yaml takes from a registry",
+    )
+    parser.add_argument(
         "--target-dir",
         default="target",
         metavar="DIR",
@@ -72,8 +78,8 @@ def add_environment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--platform",
         metavar="FILE",
-        help="the platform.yaml to use (wins over --env's lookup, FLOE_PLATFORM_FILE and "
-        "FLOE_PLATFORM_ENV)",
+        help="the platform.yaml to use, or a published one (oci://HOST/REPO:VERSION); wins over "
+        "--env's lookup, FLOE_PLATFORM_FILE and FLOE_PLATFORM_ENV",
     )
 
 
@@ -98,17 +104,36 @@ def run(args: argparse.Namespace) -> int:
                 diagnostics.append(problem)
                 continue
             choices.append(environments.Choice(name, str(path), "--all-envs"))
-        if not known:
+        registry = _registry_choices(project, environ, args, known)
+        choices = [c for c in choices if getattr(c, "name", None) not in registry] + [
+            c for c in registry.values() if not isinstance(c, Diagnostic)
+        ]
+        diagnostics += [c for c in registry.values() if isinstance(c, Diagnostic)]
+        if not choices and not registry:
             choices.append(environments.Choice("default", None, "FLOE_* variables"))
     else:
-        choice = environments.choose(
-            project.directory,
-            project.pipeline,
-            env=args.env,
-            platform=args.platform,
-            environ=environ,
-            file=floe_file,
-        )
+        choice: object = None
+        if _from_registry(project.pipeline) or str(args.platform).startswith("oci://"):
+            from floec.oci import platforms
+
+            choice = platforms.choose(
+                project.directory,
+                project.pipeline,
+                floe_file,
+                env=args.env,
+                platform=args.platform,
+                environ=environ,
+                prefer_local=args.prefer_local,
+            )
+        if choice is None:
+            choice = environments.choose(
+                project.directory,
+                project.pipeline,
+                env=args.env,
+                platform=args.platform,
+                environ=environ,
+                file=floe_file,
+            )
         if isinstance(choice, Diagnostic):
             return finish(args, [*diagnostics, choice], sources, [], None)
         choices = [choice]
@@ -152,6 +177,31 @@ def run(args: argparse.Namespace) -> int:
         emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)
         return 1 if has_failures(diagnostics, args.strict) else 0
     return finish(args, diagnostics, sources, builds, outputs, matrix=args.all_envs)
+
+
+def _from_registry(pipeline: FloeSpec | None) -> bool:
+    source = pipeline.platform if pipeline is not None else None
+    return source is not None and source.registry is not None
+
+
+def _registry_choices(
+    project: Project, environ: dict[str, str], args: argparse.Namespace, known: dict[str, Path]
+) -> dict[str, object]:
+    """--all-envs: the environments floe.yaml takes from a registry (a Choice or a Diagnostic
+    each), except those kept local by --prefer-local."""
+    source = project.pipeline.platform
+    if source is None or source.registry is None:
+        return {}
+    from floec.oci import platforms
+    from floec.oci.registry import Registries
+
+    registries = Registries(environ, plain_http=platforms.plain_http(environ))
+    local = args.prefer_local or environ.get(platforms.PREFER_LOCAL_VARIABLE) == "1"
+    return {
+        name: platforms.resolve(project.directory, source, name, project.source.name, registries)
+        for name in source.environments
+        if not (local and name in known)
+    }
 
 
 def has_failures(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:

@@ -1,4 +1,4 @@
-"""`floec check PATH...`: read, validate and elaborate floe.yaml and platform.yaml files."""
+"""`floec check PATH...`: front end, binding, credential checks and lint of the given files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from floec.commands.output import FORMATS, emit
 from floec.diagnostics.model import Diagnostic, has_errors, make, normalise
-from floec.source import SourceFile, display_name
+from floec.source import display_name
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,12 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from floec.discover import inputs_for
-    from floec.frontend import check_file
+    from floec.workspace import Workspace
 
+    # Through the same workspace as the editor server, so the two never disagree. Every floe.yaml
+    # is bound against every platform.yaml checked with it (pinned).
+    workspace = Workspace(pinned=True)
     diagnostics: list[Diagnostic] = []
-    sources: dict[str, SourceFile] = {}
     files = 0
-    checked_files = []
     for path in args.paths:
         inputs = inputs_for(path)
         if inputs is None:
@@ -46,17 +47,12 @@ def run(args: argparse.Namespace) -> int:
             )
             continue
         for item in inputs:
-            checked = check_file(item.path, item.kind)
+            workspace.add(item.path, item.kind)
             files += 1
-            if checked.source is not None:
-                sources[checked.source.name] = checked.source
-            diagnostics.extend(checked.diagnostics)
-            checked_files.append(checked)
-    from floec.driver import check_environments  # binding and credentials, every environment
-
-    diagnostics.extend(check_environments(checked_files))
+    for file in workspace.files:
+        diagnostics.extend(workspace.diagnostics(file))
     diagnostics = normalise(diagnostics)
-    emit(diagnostics, sources, args.format, sys.stdout, colour=args.color)
+    emit(diagnostics, workspace.sources(), args.format, sys.stdout, colour=args.color)
     if args.format == "text":
         from floec.diagnostics.render_text import summary
 

@@ -93,6 +93,12 @@ def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic]]]:
 
 def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile], int]:
     """Diagnostics of every file under `paths`, the sources read, and how many files."""
+    import gc
+
+    # Each file's tree is garbage as soon as it is scanned, while the findings and sources kept
+    # grow: the default thresholds would rescan that growing heap thousands of times.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
     files: list[str] = []
     seen: set[str] = set()
     for path in paths:

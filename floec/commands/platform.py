@@ -1,4 +1,5 @@
-"""`floec platform list-profiles [PATH] --env NAME`: the profiles an environment offers."""
+"""`floec platform list-profiles [PATH] --env NAME`: the profiles an environment offers;
+`floec platform publish|versions|pull`: see floec/commands/platform_registry.py."""
 
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_environment_arguments(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    from floec.commands import platform_registry
+
+    platform_registry.add_arguments(sub)
 
 
 def run(args: argparse.Namespace) -> int:
+    from floec.commands import platform_registry
+
+    if args.action in platform_registry.ACTIONS:
+        return platform_registry.run(args)
     from floec.driver import all_profiles, open_deployment
 
     deployment = open_deployment(

@@ -5,7 +5,7 @@ which is why secret scanners are noisy. So a candidate must first be one unbroke
 base64/base62 characters, mix letter cases and digits the way generated keys do (and identifiers
 do not: `ThisIsACamelCaseName2` changes class rarely), and not be one of the random-but-public
 things configuration is full of: hex digests and git SHAs, UUIDs, ARNs, versions, paths, domain
-names, image references, base64 certificates.
+names, image references, base64 certificates, publishable (public) vendor keys.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _BENIGN = re.compile(
     r"^(?:sha\d+[:-]|md5[:-]|[a-z0-9.-]+@sha\d+:|LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS|"
     r"LS0tLS1CRUdJTiBQVUJMSUMgS0VZ|LS0tLS1CRUdJTiBSU0EgUFVCTElD|LS0tLS1CRUdJTiBPUEVOU1NIIFBVQkxJQyBLRVk|"
     r"c3NoLXJzYSBB|c3NoLWVkMjU1MTkgQUFBQU|AAAA[BC]3NzaC|MII[A-Za-z0-9+/]{2}CCA|AgA|AgB|arn:|"
-    r"ENC\[|v\d+\.\d+|\d+\.\d+\.\d+)"
+    r"ENC\[|v\d+\.\d+|\d+\.\d+\.\d+|pk_(?:live|test)_)"
 )
 _WORDY = re.compile(r"[a-z]{5,}|[A-Z][a-z]{3,}")
 
@@ -73,3 +73,18 @@ def looks_random(token: str) -> bool:
         return False
     threshold = min(4.5, math.log2(length) * 0.82)
     return shannon(token) >= threshold
+
+
+_PURE_HEX = re.compile(r"^[0-9a-f]{32,128}$|^[0-9A-F]{32,128}$")
+
+
+def looks_random_hex(token: str) -> bool:
+    """A hex string of key length (32 to 128 digits) with the spread of random bytes. Digests
+    have this shape too, so the caller asks only for values under a key that does not name a
+    digest, an id or a commit."""
+    if not _PURE_HEX.match(token):
+        return False
+    letters = sum(1 for c in token if c.isalpha())
+    if not 0.15 * len(token) <= letters <= 0.6 * len(token):
+        return False
+    return shannon(token) >= 3.3

@@ -2,10 +2,13 @@
 `dbPassword`, `PGPASSWORD`, `password.prod`, `apiKey`, `X-Api-Key`, `--client-secret`...
 
 A key is split into lower-case words at separators and case changes, then judged on its words:
-a *password* word makes it FLC201, a *secret* word (or pair such as `api key`) makes it FLC202,
-and a *neutral* word anywhere (`file`, `path`, `env`, `ref`, `name`, `length`, `url`...) means
-the key describes a credential without holding one (`password_file`, `secretKeyRef`,
-`token_url`, `existingSecret`, `passwordKey`). The result is cached: configuration repeats its
+a *password* word makes it FLC201, a *secret* word (or pair such as `api key`) makes it FLC202.
+A compound names what its last word names, so a *neutral* word after the sensitive one (`file`,
+`path`, `ref`, `name`, `length`, `url`...) means the key describes a credential without holding
+one (`password_file`, `secretKeyRef`, `token_url`, `passwordKey`), while the same word before it
+only qualifies it (`key-store-password`, `keyStorePassword`, `vault_token` hold one). A few
+*modifiers* say that the value is not the credential wherever they stand (`existingSecret`,
+`encrypted_password`, `min_password_length`). The result is cached: configuration repeats its
 keys endlessly.
 """
 
@@ -28,6 +31,10 @@ _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-
 # Words that make a whole key a password slot, also glued to others (`PGPASSWORD`, `dbpasswd`).
 _PASSWORD_SUBSTRINGS = ("password", "passwd", "passphrase", "passcode")
 _PASSWORD_WORDS = frozenset({"pwd", "pw", "pass", "passwords", "pword", "pswd", "pgpass"})
+# Glued `...pass` words (`requirepass`, `rootpass`, `dbpass`) that are not passwords.
+_NOT_PASS = frozenset(
+    {"bypass", "compass", "surpass", "overpass", "underpass", "trespass", "encompass", "sidepass"}
+)
 
 _SECRET_WORDS = frozenset(
     {
@@ -87,6 +94,15 @@ _NEUTRAL_WORDS = frozenset(
         "rule", "rules", "check", "verify", "validate", "cache", "cached", "stores",
     }
 )  # fmt: skip
+# Neutral wherever they stand: the value is a name, a hash, a bound or a switch, never the secret.
+_MODIFIER_WORDS = frozenset(
+    {
+        "existing", "exists", "encrypted", "enc", "hashed", "hash", "min", "max", "minimum",
+        "maximum", "provided", "enabled", "enable", "disable", "disabled", "required", "require",
+        "requires", "use", "generate", "generated", "secretname", "secretref", "keyref",
+        "keyname", "less", "public", "pub",
+    }
+)  # fmt: skip
 # `key` at the end is neutral (a key *name*) except after a qualifier (`api_key`, `access key`).
 
 
@@ -114,8 +130,10 @@ def classify_key(key: str) -> KeyKind:
             kind = KeyKind.WEAK
     if kind is KeyKind.NONE:
         return kind
-    if any(_is_neutral(word, words, index) for index, word in enumerate(words)):
-        return KeyKind.NONE
+    first = next(i for i, w in enumerate(words) if _word_kind(w, words, i) is not KeyKind.NONE)
+    for index, word in enumerate(words):
+        if word in _MODIFIER_WORDS or (index > first and _is_neutral(word, words, index)):
+            return KeyKind.NONE
     return kind
 
 
@@ -124,6 +142,8 @@ def _word_kind(word: str, words: tuple[str, ...], index: int) -> KeyKind:
         if word.endswith("less"):  # passwordless
             return KeyKind.NONE
         return KeyKind.PASSWORD
+    if word.endswith("pass") and len(word) > 6 and word not in _NOT_PASS:
+        return KeyKind.PASSWORD  # requirepass, rootpass
     if word in _SECRET_WORDS:
         return KeyKind.SECRET
     if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:

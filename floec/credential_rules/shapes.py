@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from floec.credential_rules.hits import Hit
+from floec.credential_rules.keys import split_words
 from floec.credential_rules.values import is_placeholder, is_template
 
 # Any one of these substrings must be present for any shape below to match.
@@ -25,7 +26,7 @@ ANCHORS = re.compile(
     r"hooks\.slack\.com|[sr]k_(?:live|test)_|whsec_|eyJ|PRIVATE KEY|PuTTY-User-Key|LS0tLS1CRUdJTi|"
     r"service_account|c2VydmljZV9hY2NvdW50|AccountKey=|SharedAccessKey=|sig=|dapi|[Bb]asic |"
     r"[Bb]earer |://|thin:|AIza|npm_|pypi-|SG\.|sk-|hvs\.|hvb\.|hf_|shp[a-z]{2}_|do[por]_v1_|"
-    r"dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|[A-Za-z0-9/+]{40}"
+    r"dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|sq[upa]_|[A-Za-z0-9/+]{40}"
 )
 
 _DETECTORS: list[Callable[[str, str], Iterator[Hit]]] = []
@@ -54,8 +55,14 @@ def _low_diversity(token: str) -> bool:
 
 _AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_AWS_CONTEXT = re.compile(r"aws|secret|access|sk\b", re.IGNORECASE)
+# `client_secret` is no evidence of AWS; `aws`, `secret access`, `access key` and `sk` are.
+_AWS_CONTEXT = re.compile(
+    r"aws|secret[\W_]*access|access[\W_]*key|\bsk\b|secretaccesskey|s3", re.IGNORECASE
+)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+# A key made of these words only (`secret`, `secret_key`, `sk`) holds an AWS secret when the
+# value has its shape; `client_secret` does not.
+_AWS_KEY_WORDS = frozenset({"aws", "secret", "key", "access", "sk", "s3"})
 
 
 @_detector
@@ -71,7 +78,12 @@ def _aws(text: str, key: str) -> Iterator[Hit]:
         if not any(c.isdigit() or c in "/+" for c in token):
             continue
         context = key + " " + text[max(0, match.start() - 80) : match.start()]
-        if token.endswith("EXAMPLEKEY") or _AWS_CONTEXT.search(context) or _AWS_ID.search(text):
+        if (
+            token.endswith("EXAMPLEKEY")
+            or _AWS_CONTEXT.search(context)
+            or _AWS_ID.search(text)
+            or (key and set(split_words(key)) <= _AWS_KEY_WORDS)
+        ):
             yield Hit("FLC205", match.start(), match.end(), "hardcoded AWS secret access key")
 
 
@@ -172,7 +184,8 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"hf_[A-Za-z0-9]{34}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|do[por]_v1_[a-f0-9]{64}|"
             r"dp\.(?:st|ct|sa|scim|audit)\.[A-Za-z0-9_.-]{40,}|key-[0-9a-zA-Z]{32}|"
             r"ATATT3[A-Za-z0-9_=-]{50,}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|"
-            r"glc_[A-Za-z0-9+/]{32,}={0,2}|lin_api_[A-Za-z0-9]{40}|PMAK-[a-f0-9]{24}-[a-f0-9]{34})"
+            r"glc_[A-Za-z0-9+/]{32,}={0,2}|lin_api_[A-Za-z0-9]{40}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|"
+            r"sq[upa]_[a-f0-9]{40})"
             r"(?![\w])"
         ),
         "hardcoded vendor API token",
@@ -250,7 +263,7 @@ def _private_key(text: str, key: str) -> Iterator[Hit]:
 # --- credentials in URLs and headers -------------------------------------------------------------
 
 _URL_USERINFO = re.compile(
-    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:/?#@'\"<>{}]*):([^\s/?#'\"<>]+)@"
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:/?#@'\"<>{}]*):([^\s/?'\"<>]+)@"
     r"[A-Za-z0-9\[\]_.-]"
 )
 _ORACLE = re.compile(r"thin:([A-Za-z0-9_$#]+)/([^@\s/'\"]+)@")

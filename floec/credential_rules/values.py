@@ -12,11 +12,12 @@ import re
 
 _TEMPLATE = re.compile(
     r"\$\{|\{\{|\{%|\$\(|%\(|%\{|#\{|@@|<%|\{\w+\}|\$__\w+\{|^\$[A-Za-z_][A-Za-z0-9_]*$|"
-    r"(?<![A-Za-z0-9])\$[A-Z_][A-Z0-9_]{2,}(?![a-z])|^__[A-Z0-9_]+__$"
+    r"(?<![A-Za-z0-9])\$[A-Z_][A-Z0-9_]{2,}(?![a-z])|^__[A-Z0-9_]+__$|^\{[a-z]+:[\w./:-]+\}$"
 )
 _PLACEHOLDER_WORDS = re.compile(
     r"""^(?:
-        change[-_ ]?(?:me|it|this)|replace[-_ ]?(?:me|this)|redacted|removed|hidden|masked|
+        change[-_ ]?(?:me|it|this)|changeit|
+        replace[-_ ]?(?:me|this)|redacted|removed|hidden|masked|
         placeholder|dummy|todo|tbd|fixme|none|null|nil|undefined|empty|unset|not[-_ ]?set|
         notset|n/?a|tba|fill[-_ ]?(?:me|in)|xxx+|\*+|\.\.\.+|…|-+|_+|x+|
         (?:your|enter|insert|put|paste|provide)[-_ ]?(?:your[-_ ]?|the[-_ ]?|an?[-_ ]?)?[a-z_ -]*
@@ -27,6 +28,8 @@ _PLACEHOLDER_WORDS = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A token's prefix followed by a run of one character: `ghp_XXXX...`, `sk_test_xxxx...`.
+_PREFIXED_RUN = re.compile(r"^[A-Za-z]{2,8}[_-](?:[a-z]{2,8}_)?([xX*0#.])\1{7,}$")
 _BRACKETED = re.compile(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\([^()]*\))$")
 _MASK_RUNS = re.compile(r"^[*xX#•.]{3,}$|\*{3,}")
 _REFERENCE = re.compile(
@@ -35,12 +38,15 @@ _REFERENCE = re.compile(
     r":(?://)?\S+$|^arn:aws[a-z-]*:|^projects/[^/]+/secrets/|^@Microsoft\.KeyVault\(",
     re.IGNORECASE,
 )
+# SOPS, Jasypt `ENC(...)`, Ansible Vault, PGP, Vault transit, KMS, Jenkins `{AQAAAB...}`.
 _CIPHERTEXT = re.compile(
-    r"^ENC\[[A-Z0-9_]+,|^\$ANSIBLE_VAULT;|^-----BEGIN PGP MESSAGE-----|^vault:v\d+:|^AQICAH"
+    r"^ENC\[[A-Z0-9_]+,|^ENC\([A-Za-z0-9+/=]+\)$|^\$ANSIBLE_VAULT;|^-----BEGIN PGP MESSAGE-----|"
+    r"^vault:v\d+:|^AQICAH|^\{AQAAAB[A-Za-z0-9+/=]+\}$"
 )
-# Password hashes: crypt(3) formats, Django/Werkzeug, LDAP, htpasswd's Apache MD5.
+# Password hashes: crypt(3) formats, Django/Werkzeug, LDAP, htpasswd's Apache MD5 (also as an
+# htpasswd line, `user:$apr1$...`).
 _HASH = re.compile(
-    r"^\$(?:2[abxy]?|1|5|6|y|7|argon2i?d?|scrypt|pbkdf2[-\w]*|apr1|sha1|md5)\$|"
+    r"^(?:[\w.@-]+:)?\$(?:2[abxy]?|1|5|6|y|7|argon2i?d?|scrypt|pbkdf2[-\w]*|apr1|sha1|md5)\$|"
     r"^(?:pbkdf2_sha\d+|argon2|bcrypt(?:_sha256)?|sha1|md5|scrypt)\$|^\{(?:SSHA|SHA|SMD5|MD5|"
     r"CRYPT|PBKDF2[-\w]*|SSHA256|SSHA512|ARGON2)\}|^(?:SCRAM-SHA-256|md5)[$0-9a-f]"
 )
@@ -55,6 +61,23 @@ _BOOLEAN_OR_NUMBER = re.compile(
 )
 
 
+# Algorithm, cipher, key-store and mechanism names: what goes under `password_hash_algorithm`,
+# `passwordEncoder`, `auth-host`, `password-digest`, never a credential.
+_ALGORITHM = re.compile(
+    r"^(?:[A-Za-z]+[-_])?(?:bcrypt|scrypt|argon2(?:i|d|id)?|pbkdf2|pbe|sha-?(?:1|224|256|384|512)|"
+    r"sha3|md5|md4|aes|des|3des|rsa|ecdsa|ed25519|hmac|hs|rs|es|ps|scram|ssha|crypt|blowfish|"
+    r"chacha20|poly1305|gcm|pkcs|jks|jceks|plain|digest|kerberos|ntlm|ldap|x509|oauth|oidc|saml)"
+    r"(?:[-_]?[A-Za-z0-9]{1,12}){0,5}$",
+    re.IGNORECASE,
+)
+_NAME_PATH = re.compile(r"^[a-z0-9][a-z0-9_.-]*(?:/[a-z0-9_.-]+)+$")
+
+
+def is_algorithm_name(value: str) -> bool:
+    """`bcrypt`, `argon2id`, `PBKDF2-SHA256`, `AES-256-GCM`, `scram-sha-256`, `PKCS12`, `RS256`."""
+    return len(value) <= 48 and _ALGORITHM.match(value) is not None
+
+
 def is_template(value: str) -> bool:
     """`${VAR}`, `{{ ... }}`, `{% ... %}`, `$VAR`, `$(VAR)`, `%(var)s`, `#{var}`, `@@X@@`..."""
     return _TEMPLATE.search(value) is not None
@@ -66,6 +89,8 @@ def is_placeholder(value: str) -> bool:
     if not stripped:
         return True
     if _BRACKETED.match(stripped) or _MASK_RUNS.search(stripped):
+        return True
+    if _PREFIXED_RUN.match(stripped):
         return True
     return _PLACEHOLDER_WORDS.match(stripped) is not None
 
@@ -88,14 +113,17 @@ def is_path(value: str) -> bool:
     return _PATH.match(value) is not None
 
 
-_FIELD_NAME = re.compile(r"^[a-z]+(?:[-_.][a-z]+)+$")
+_FIELD_NAME = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*$")
 
 
 def is_field_name(value: str) -> bool:
-    """`client_secret`, `db-password`: the *name* of a credential field (a Kubernetes secret key,
-    an ExternalSecret property), written as an identifier with separators."""
+    """`password`, `client_secret`, `db-password`, `airflow/smtp_password`: the *name* of a
+    credential field or of a stored secret (a Kubernetes secret key, an ExternalSecret property, a
+    Vault path), written as lower-case identifiers."""
     from floec.credential_rules.keys import KeyKind, classify_key
 
+    if _NAME_PATH.match(value) is not None:
+        return True
     return _FIELD_NAME.match(value) is not None and classify_key(value) is not KeyKind.NONE
 
 
@@ -118,6 +146,7 @@ def is_exempt(value: str, *, strict: bool = False) -> bool:
         or is_path(stripped)
         or _ENV_NAME.match(stripped) is not None
         or is_field_name(stripped)
+        or is_algorithm_name(stripped)
         or _BOOLEAN_OR_NUMBER.match(stripped) is not None
         or len(stripped) < 3
     )
@@ -136,3 +165,15 @@ def looks_secret(value: str) -> bool:
         return False
     classes = sum(1 for pattern in _CLASSES if pattern.search(value))
     return classes >= 3 or (classes == 2 and len(value) >= 16)
+
+
+def strong_value(value: str) -> bool:
+    """In prose, a word is a credential only when it looks generated or deliberately mixed:
+    eight characters or more, no letters-only word, at least three kinds of character (or two and
+    sixteen characters)."""
+    if len(value) < 8 or value.isalpha():
+        return False
+    if _IDENTIFIER_WORDS.match(value) or is_path(value) or "://" in value:
+        return False
+    classes = sum(1 for pattern in _CLASSES if pattern.search(value))
+    return classes >= 3 or (classes == 2 and len(value) >= 16 and any(c.isdigit() for c in value))

@@ -87,6 +87,33 @@ _TABLE = (
     Code("FLC306", "no-inputs", "error", "a path holds no floe.yaml or platform.yaml"),
     Code("FLC307", "no-environment-chosen", "error", "no environment was chosen among several"),
     Code("FLC308", "platform-file-not-found", "error", "a named platform file is missing"),
+    Code("FLC309", "registry-unreachable", "error", "a platform registry cannot be reached"),
+    Code(
+        "FLC310", "registry-authentication-failed", "error", "the registry refused the credentials"
+    ),
+    Code("FLC311", "unknown-platform-repository", "error", "the registry has no such repository"),
+    Code("FLC312", "no-matching-platform-version", "error", "no published version matches"),
+    Code(
+        "FLC313",
+        "platform-digest-mismatch",
+        "error",
+        "downloaded content does not match its digest",
+    ),
+    Code("FLC314", "platform-version-exists", "error", "a published version cannot be replaced"),
+    Code("FLC315", "lock-out-of-date", "error", "floe.lock and floe.yaml disagree"),
+    Code("FLC316", "invalid-platform-reference", "error", "a malformed reference, range or lock"),
+    Code("FLC317", "registry-error", "error", "the registry answered something unexpected"),
+    Code("FLC320", "unknown-job", "error", "a schedule, sensor or backfill names a missing job"),
+    Code("FLC321", "unknown-partition", "error", "an asset config names missing partitions"),
+    Code(
+        "FLC322",
+        "unknown-profile-reference",
+        "error",
+        "a layer or compute_logs names a profile the platform lacks",
+    ),
+    Code("FLC323", "invalid-cron", "error", "a cron expression that does not parse"),
+    Code("FLC324", "invalid-selection", "error", "an asset selection that does not parse"),
+    Code("FLC325", "unknown-timezone", "error", "a time zone the zone database does not know"),
     # FLC4xx: credential modes and secret references
     Code("FLC401", "credential-missing-field", "error", "the credential mode needs this field"),
     Code("FLC402", "credential-forbidden-field", "error", "the credential mode forbids this field"),

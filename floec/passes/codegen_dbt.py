@@ -89,6 +89,12 @@ def codegen_dbt(ctx: DbtContext) -> PassResult:
       outputs:
         example:
           type: duckdb
+          external_root: "{{ flags.PROFILES_DIR }}/../dbt-external"
+          plugins:
+          - module: floec.runtime.dbt_iceberg
+            alias: floe
+            config:
+              artifacts: "{{ flags.PROFILES_DIR }}/../compiled_artifacts.json"
     """
     lowered = ctx.lowered
     pipeline = lowered.bound.pipeline

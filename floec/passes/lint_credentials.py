@@ -10,10 +10,17 @@ explains it (FLC201-FLC219); in floe.yaml also every credential field (FLC220) a
 the file is not valid YAML, FLC004 as a warning after scanning it line by line instead (a Helm
 template is still worth checking). Every finding masks the secret (`masked`) and its message
 shows at most two characters at each end and the length.
+
+`floec lint` reads many files, most of them mostly harmless, so the pass first searches each file's
+text once for what any detector needs (`CANDIDATE`): a file without a candidate is only checked to
+be YAML, and a scalar or a subtree without one is passed over. The tree comes from a lean composer
+(`lint_compose`) that defers to the general one for anything unusual. None of this changes a
+finding: the tests compare it with the general path on every YAML file of the repository.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -23,10 +30,18 @@ import attrs
 from floec.credential_rules.endpoints import find_endpoint
 from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key
-from floec.credential_rules.scan import scan_comment, scan_key, scan_value
+from floec.credential_rules.scan import (
+    CANDIDATE,
+    has_candidate,
+    lowered,
+    scan_comment,
+    scan_key,
+    scan_value,
+)
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
+from floec.passes.lint_compose import compose_plain
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import compose_documents
@@ -86,6 +101,7 @@ class _Text:
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self.starts = starts
+        self.lowered: str | None = None
 
     def offset(self, position: Position) -> int:
         line = min(position.line, len(self.starts) - 1)
@@ -104,6 +120,12 @@ class _Text:
     def span(self, start: int, end: int) -> Span:
         return Span(self.source.name, self.position(start), self.position(end))
 
+    def quiet(self, start: int, end: int) -> bool:
+        """No detector can report anything in the text `[start, end)` (see `CANDIDATE`)."""
+        if self.lowered is None:
+            self.lowered = lowered(self.joined)
+        return CANDIDATE.search(self.lowered, start, end) is None
+
 
 def lint_credentials(
     source: SourceFile, documents: Sequence[SyntaxTree] | None = None
@@ -118,11 +140,20 @@ def lint_credentials(
     """
     linter = _Linter(source)
     if documents is None:
-        composed, problems = compose_documents(source, allow_custom_tags=True)
-        documents = composed.trees
-        fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-        if fatal and not documents:
-            return normalise(linter.run_on_text(fatal[0]))
+        # One pass over the text first: a file where no detector could fire needs no tree, only
+        # the proof that it is YAML (the lint warns about files that are not).
+        low = lowered(source.text)
+        # besides the detectors' candidates: JSON Web Keys and suppression comments
+        candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
+        documents = compose_plain(source)
+        if documents is not None and not candidate:
+            return []
+        if documents is None:
+            composed, problems = compose_documents(source, allow_custom_tags=True)
+            documents = composed.trees
+            fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
+            if fatal and not documents:
+                return normalise(linter.run_on_text(fatal[0]))
     return normalise(linter.run(documents))
 
 
@@ -147,7 +178,9 @@ class _Linter:
             self.visit(tree.root, scalars)
         comments = self.comments(scalars) if "#" in self.text.joined else []
         for comment in comments:
-            self.scan_comment(comment)
+            start = self.text.starts[comment.line] + comment.column
+            if not self.text.quiet(start, start + len(comment.text)):
+                self.scan_comment(comment)
         return self.report(comments)
 
     def run_on_text(self, problem: Diagnostic) -> list[Diagnostic]:
@@ -204,12 +237,19 @@ class _Linter:
             if id(node) in self.seen_nodes:
                 continue
             self.seen_nodes.add(id(node))
+            if not self.is_floe and _quiet_key(key) and self.quiet_subtree(node):
+                continue
             if isinstance(node, SequenceNode):
                 keys = [key] * len(node.items)
                 for index, item in enumerate(node.items[:-1]):
                     # ["--password", "..."]: a flag's value is the next item
                     flag = _scalar_text(item)
-                    if flag and flag.startswith("-") and classify_key(flag) is not KeyKind.NONE:
+                    if (
+                        flag
+                        and flag.startswith("-")
+                        and "=" not in flag  # `--password=x` carries its own value
+                        and classify_key(flag) is not KeyKind.NONE
+                    ):
                         keys[index + 1] = flag
                 for item, item_key in zip(reversed(node.items), reversed(keys), strict=True):
                     stack.append((item, item_key, key_line, entropy))
@@ -271,6 +311,16 @@ class _Linter:
                 self.floe_field(effective, key_node, value)
             stack.append((value, effective, line, entropy and key not in _NO_ENTROPY_KEYS))
 
+    def quiet_subtree(self, node: Node) -> bool:
+        """Nothing in `node`'s source range can be reported: no candidate, no JSON Web Key, and no
+        '#' (its scalars would be needed to tell comments from text)."""
+        text = self.text
+        begin, end = text.offset(node.span.start), text.offset(node.span.end)
+        if text.joined.find("#", begin, end) != -1 or not text.quiet(begin, end):
+            return False
+        assert text.lowered is not None  # set by quiet()
+        return text.lowered.find("kty", begin, end) == -1
+
     def collect_scalars(self, node: Node, scalars: list[ScalarNode]) -> None:
         """Scalars of a skipped subtree still matter for telling comments from text."""
         stack = [node]
@@ -287,11 +337,17 @@ class _Linter:
     def scan_scalar(
         self, node: ScalarNode, key: str | None, key_line: int, *, entropy: bool
     ) -> None:
-        anchors = frozenset({node.span.start.line, key_line})
-        tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
         value = node.value
         if not value:
             return
+        tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
+        if not self.is_floe and node.style != '"' and _quiet_key(key):
+            # The value is the source text between its ends, up to folding and quoting (double
+            # quotes can spell anything with escapes): no candidate there, nothing to find.
+            text = self.text
+            span = node.span
+            if text.quiet(text.offset(span.start), text.offset(span.end)):
+                return
         if tagged:  # `!vault`, `!Ref`, `!Sub`, `!secret`: an instruction, not a value
             hits = scan_value(value, None, value_position=False)
         else:
@@ -303,6 +359,9 @@ class _Linter:
                 else h
                 for h in hits
             ]
+        if not hits and not self.is_floe:
+            return
+        anchors = frozenset({node.span.start.line, key_line})
         for hit in hits:
             if hit.code == "FLC201" or hit.code == "FLC202":
                 hit = attrs.evolve(
@@ -527,6 +586,12 @@ def _with_masks(diagnostic: Diagnostic, masks: list[Span]) -> Diagnostic:
         m for m in masks if m.start.line <= span.end.line and span.start.line <= m.end.line
     )
     return attrs.evolve(diagnostic, masked=diagnostic.masked + extra) if extra else diagnostic
+
+
+@functools.lru_cache(maxsize=4096)
+def _quiet_key(key: str | None) -> bool:
+    """The key (as the detectors see it: a sibling's name, a preceding flag) triggers nothing."""
+    return key is None or not has_candidate(key)
 
 
 def _scalar_text(node: Node | None) -> str | None:

@@ -6,32 +6,44 @@ environment-specific is in generated code: everything comes from the compiled ar
 - each dbt transform becomes `@dbt_assets` (dagster-dbt) over a `DbtProject` that uses the
   generated `profiles.yml` of that environment and its target; the manifest is prepared at load
   time with `dbt parse`, into `target/<env>/dagster/dbt-target/` (not into the dbt project);
-- resources: `dbt` (a `DbtCliResource` per transform: `dbt`, `dbt_1`, ...) and `floe`
-  (`FloeResource`: the artifacts, their profiles and secrets, resolved at run time);
+- each dbt model's group is its layer (the model's `meta.layer`, else a tag or its schema that
+  names one of the platform's layers); a dbt source read from Iceberg (`meta.plugin: floe` or
+  `iceberg`) whose table a `@floe_asset` lists in `outputs` is that asset (the lineage graph joins
+  the Python assets and the dbt models);
+- the `@floe_asset`s of `orchestration.asset_modules`, with `orchestration.assets` configs and
+  partitions applied; the jobs, schedules and sensors of `orchestration`
+  (floec.runtime.orchestration);
+- resources: `catalog` (`Catalog`, the Iceberg tables), `dbt` (a `DbtCliResource` per transform:
+  `dbt`, `dbt_1`, ...) and `floe` (`FloeResource`: the artifacts, their profiles and secrets,
+  resolved at run time);
 - the in-process executor (a dbt project runs as one op; separate processes only cost time);
-- one job named after the pipeline that materialises every asset.
+- one job named after the pipeline that materialises every asset, besides floe.yaml's jobs.
 
 dbt runs from the venv of this Python (`dbt_executable`), so PATH does not matter, and never
 sends anonymous usage statistics. Secrets that dbt reads are checked before dbt starts.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the asset function's annotations.
+import fnmatch
 import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
+from floec.runtime import orchestration as orch
 from floec.runtime.artifacts import CompiledPipeline, DbtTransform, dagster_name
+from floec.runtime.assets import AUTOMATION, FloeAsset
+from floec.runtime.resources import Catalog
 from floec.runtime.secrets import SecretValue
 
 NO_TRACKING = ["--no-send-anonymous-usage-stats"]
@@ -75,22 +87,98 @@ class FloeDefinitions:
         the resources it describes, the in-process executor. `root` is the workspace root (found
         from the artifacts' location otherwise; see floec.runtime.artifacts)."""
         compiled = CompiledPipeline.load(path, root)
-        assets = []
-        resources: dict[str, Any] = {"floe": FloeResource(artifacts_path=str(compiled.path))}
+        config: Mapping[str, Any] = compiled.document.get("orchestration") or {}
+        partitions = orch.partitions(config)
+        python_assets = orch.asset_modules(compiled, config)
+        floe_assets = [a for a in python_assets if isinstance(a, FloeAsset)]
+        assets: list[Any] = [
+            a.to_dagster(config.get("assets"), partitions) if isinstance(a, FloeAsset) else a
+            for a in python_assets
+        ]
+        resources: dict[str, Any] = {
+            "floe": FloeResource(artifacts_path=str(compiled.path)),
+            "catalog": Catalog(artifacts_path=str(compiled.path)),
+        }
+        translator = FloeTranslator(compiled, floe_assets, config.get("assets") or {})
         for index, transform in enumerate(compiled.dbt_transforms()):
             key = "dbt" if index == 0 else f"dbt_{index}"
             project = _prepared_project(compiled, transform)
             resources[key] = _resource(project)
-            assets.append(_assets(compiled, transform, project, key))
-        job = dg.define_asset_job(
+            assets.append(_assets(compiled, transform, project, key, translator))
+        everything = dg.define_asset_job(
             dagster_name(compiled.pipeline_name), selection=dg.AssetSelection.all()
         )
+        jobs = orch.jobs(compiled, config)
+        by_name = {job.name: job for job in [everything, *jobs]}
         return dg.Definitions(
             assets=assets,
             resources=resources,
-            jobs=[job],
+            jobs=list(by_name.values()),
+            schedules=orch.schedules(config, by_name),
+            sensors=orch.sensors(compiled, config, by_name),
             executor=dg.in_process_executor,
         )
+
+
+class FloeTranslator(DagsterDbtTranslator):
+    """dbt models grouped by layer; Iceberg sources that a `@floe_asset` writes are that asset;
+    floe.yaml's `orchestration.assets` group and automation apply to models by name or glob."""
+
+    def __init__(
+        self,
+        compiled: CompiledPipeline,
+        floe_assets: list[FloeAsset],
+        configs: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        super().__init__()
+        self.layers = dict(compiled.document.get("layers") or {})
+        self.namespaces = {str(v["namespace"]): k for k, v in self.layers.items()}
+        self.producers = {table: a.key for a in floe_assets for table in a.outputs}
+        self.configs = configs
+
+    def _config(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for pattern, config in self.configs.items():
+            if pattern == name or fnmatch.fnmatchcase(name, pattern):
+                out.update({k: v for k, v in config.items() if v is not None})
+        return out
+
+    def layer(self, props: Mapping[str, Any]) -> str | None:
+        meta = {**(props.get("meta") or {}), **((props.get("config") or {}).get("meta") or {})}
+        if meta.get("layer"):
+            return str(meta["layer"])
+        for tag in props.get("tags") or []:
+            if tag in self.layers:
+                return str(tag)
+        schema = str(props.get("schema") or "")
+        for candidate in (schema, schema.rsplit("_", 1)[-1]):
+            if candidate in self.layers:
+                return candidate
+            if candidate in self.namespaces:
+                return str(self.namespaces[candidate])
+        return None
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props.get("resource_type") == "source":
+            meta = dbt_resource_props.get("meta") or {}
+            table = str(meta.get("iceberg_table") or dbt_resource_props.get("name"))
+            table = table.rsplit(".", 1)[-1]
+            if meta.get("plugin") in ("floe", "iceberg") and table in self.producers:
+                return self.producers[table]
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        name = str(dbt_resource_props.get("name"))
+        configured = self._config(name).get("group_name")
+        if configured:
+            return str(configured)
+        return self.layer(dbt_resource_props) or super().get_group_name(dbt_resource_props)
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> Any:
+        condition = self._config(str(dbt_resource_props.get("name"))).get("automation_condition")
+        if condition in AUTOMATION:
+            return AUTOMATION[condition]()
+        return super().get_automation_condition(dbt_resource_props)
 
 
 class FloeDbtCliResource(DbtCliResource):
@@ -170,13 +258,18 @@ def _is_fresh(project: DbtProject, transform: DbtTransform) -> bool:
 
 
 def _assets(
-    compiled: CompiledPipeline, transform: DbtTransform, project: DbtProject, key: str
+    compiled: CompiledPipeline,
+    transform: DbtTransform,
+    project: DbtProject,
+    key: str,
+    translator: DagsterDbtTranslator,
 ) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         name=transform.name,
         required_resource_keys={key},
+        dagster_dbt_translator=translator,
     )
     def _build(context: AssetExecutionContext) -> Iterator[Any]:
         dbt: DbtCliResource = getattr(context.resources, key)

@@ -7,4 +7,4 @@ select
     lower(email) as email,
     upper(country) as country_code,
     cast(signup_date as date) as signup_date
-from {{ ref('customers') }}
+from {{ source('bronze', 'raw_customers') }}

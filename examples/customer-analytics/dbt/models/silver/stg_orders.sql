@@ -5,4 +5,4 @@ select
     cast(order_date as date) as order_date,
     lower(status) as status,
     cast(amount as numeric(10, 2)) as amount
-from {{ ref('orders') }}
+from {{ source('bronze', 'raw_orders') }}

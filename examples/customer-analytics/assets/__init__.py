@@ -1,0 +1,1 @@
+"""The pipeline's Python assets (floe.yaml: `orchestration.asset_modules`)."""

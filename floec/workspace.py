@@ -1,0 +1,327 @@
+"""The workspace: the floe.yaml and platform.yaml files being checked, held as text, and their
+results. `floec check` and `floec lsp` both ask it for diagnostics, so they cannot disagree.
+
+- A file's text comes from an editor's unsaved buffer when there is one (`set_text`), else from
+  disk; every stage after reading takes that text and the file's name (DESIGN §2).
+- Each file's front-end result (load, validate, elaborate) is kept by the hash of its text: an
+  unchanged file is never read twice by the same workspace.
+- A floe.yaml depends on the platform.yaml files it is bound against (`environments_of`); its
+  diagnostics are cached under a key made of its own text's hash and those of its platforms, so
+  editing `platform/prod/platform.yaml` re-diagnoses the floe.yaml files bound against it
+  (`dependents`) and nothing else.
+- The diagnostics cache is an interface (`ResultCache`): in memory here; a cache on disk only has
+  to implement `get`/`put` of diagnostics under the same keys.
+
+This module calls the front end (`floec.frontend.check_source`), the binding and credential
+checks (`floec.driver.check_environments`) and the credential lint; it does none of their work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from floec import __version__, frontend
+from floec.ast.nodes import FloeSpec, PlatformSpec
+from floec.diagnostics.model import Diagnostic, normalise
+from floec.discover import ConfigKind, kind_of_name
+from floec.frontend import Checked
+from floec.source import SourceFile, display_name, read_source
+
+
+class ResultCache(Protocol):
+    """Diagnostics by key. A key already covers everything the diagnostics depend on (the texts,
+    the file names, floec's version), so an entry never needs invalidating; a miss is None."""
+
+    def get(self, key: str) -> tuple[Diagnostic, ...] | None: ...
+
+    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None: ...
+
+
+class MemoryCache:
+    """A `ResultCache` in memory, least recently used entries dropped beyond `size`."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[Diagnostic, ...]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> tuple[Diagnostic, ...] | None:
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self._entries[key] = diagnostics
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
+def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
+    """The key of one file's own results: floec's version, the file's name and kind, its text."""
+    digest = hashlib.sha256()
+    for part in (__version__, name, kind or "", text):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def combined_key(*keys: str) -> str:
+    """The key of a result that depends on several files (a floe.yaml and its platforms)."""
+    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
+
+
+@attrs.frozen
+class FileState:
+    """One file as the workspace last read it."""
+
+    path: str  # absolute
+    kind: ConfigKind | None
+    key: str  # text_key of the text below; "" when the file could not be read
+    checked: Checked
+    lint: tuple[Diagnostic, ...]
+
+
+def _lint(source: SourceFile, checked: Checked) -> tuple[Diagnostic, ...]:
+    from floec.passes.lint_credentials import lint_credentials
+
+    # The front end's tree when it has one: composing the text again costs as much as loading.
+    documents = (checked.tree,) if checked.tree is not None else None
+    return tuple(lint_credentials(source, documents))
+
+
+class Workspace:
+    """The files of one `floec check` run or one editor session.
+
+    `name_of` turns an absolute path into the name diagnostics carry (`floec check`: relative to
+    the working directory; the editor: the absolute path, from which it makes a URI).
+    `pinned` decides what a floe.yaml is bound against: `floec check a/floe.yaml p/platform.yaml`
+    binds every floe.yaml it checks against every platform.yaml it checks (pinned); the editor
+    finds each floe.yaml's environments as `floec check <its directory>` would (not pinned).
+    `lint` runs the credential lint over each file too.
+    """
+
+    def __init__(
+        self,
+        *,
+        cache: ResultCache | None = None,
+        name_of: Callable[[str], str] = display_name,
+        pinned: bool = False,
+        lint: bool = True,
+    ) -> None:
+        self.cache: ResultCache = cache if cache is not None else MemoryCache()
+        self.name_of = name_of
+        self.pinned = pinned
+        self.lint = lint
+        self._members: dict[str, ConfigKind | None] = {}  # files added, in order
+        self._overlays: dict[str, str] = {}  # unsaved buffers, by absolute path
+        self._states: dict[str, FileState] = {}
+        self._discovered: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._paths: dict[str, str] = {}  # name -> absolute path, for every file read
+        self._sources: dict[str, SourceFile] = {}  # name -> the text last read
+
+    # -- the files -------------------------------------------------------------------------------
+
+    def add(self, path: str, kind: ConfigKind | None = None) -> str:
+        """Make `path` a member (checked by `floec check`, and a possible dependent); returns its
+        absolute path."""
+        absolute = os.path.abspath(path)
+        self._members.setdefault(absolute, kind or kind_of_name(absolute))
+        return absolute
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(self._members)
+
+    def kind_of(self, path: str) -> ConfigKind | None:
+        absolute = os.path.abspath(path)
+        if absolute in self._members and self._members[absolute] is not None:
+            return self._members[absolute]
+        state = self._states.get(absolute)
+        if state is not None and state.checked.kind is not None:
+            return state.checked.kind
+        return kind_of_name(absolute)
+
+    def set_text(self, path: str, text: str) -> None:
+        """An editor's buffer for `path`: it overrides the file on disk until `drop_text`."""
+        self._overlays[os.path.abspath(path)] = text
+
+    def drop_text(self, path: str) -> None:
+        self._overlays.pop(os.path.abspath(path), None)
+
+    def forget_discovery(self) -> None:
+        """Files were created or deleted: find each floe.yaml's environments again."""
+        self._discovered.clear()
+
+    def path_of_name(self, name: str) -> str:
+        """The absolute path of a file from the name its diagnostics carry."""
+        return self._paths.get(name) or os.path.abspath(name)
+
+    def _read(self, absolute: str) -> SourceFile | Diagnostic:
+        name = self.name_of(absolute)
+        self._paths[name] = absolute
+        text = self._overlays.get(absolute)
+        if text is not None:
+            return SourceFile(name, text)
+        source = read_source(absolute)
+        if isinstance(source, SourceFile) and source.name != name:
+            source = SourceFile(name, source.text)
+        elif isinstance(source, Diagnostic) and source.path != name:
+            source = attrs.evolve(source, file=name)
+        return source
+
+    def _load(self, absolute: str) -> tuple[SourceFile | Diagnostic, str, ConfigKind | None]:
+        """The file's text (or why it cannot be read), its key and its kind."""
+        kind = self._members.get(absolute) or kind_of_name(absolute)
+        source = self._read(absolute)
+        if isinstance(source, Diagnostic):
+            return source, "", kind
+        self._sources[source.name] = source
+        return source, text_key(source.name, kind, source.text), kind
+
+    def key_of(self, path: str) -> str:
+        """The key of the file's current text ("" when it cannot be read)."""
+        return self._load(os.path.abspath(path))[1]
+
+    def state(self, path: str) -> FileState:
+        """The file's front-end result (and lint), recomputed only when its text changed."""
+        absolute = os.path.abspath(path)
+        source, key, kind = self._load(absolute)
+        if isinstance(source, Diagnostic):
+            state = FileState(absolute, kind, "", Checked(None, kind, None, None, (source,)), ())
+            self._states[absolute] = state
+            return state
+        known = self._states.get(absolute)
+        if known is not None and known.key == key:
+            return known
+        checked = frontend.check_source(source, kind)
+        lint: tuple[Diagnostic, ...] = ()
+        if self.lint:
+            # The schema check already reports a plain value in a sensitive field (FLC202);
+            # the same finding from the lint would only repeat it.
+            reported = {(d.code, d.span) for d in checked.diagnostics}
+            lint = tuple(d for d in _lint(source, checked) if (d.code, d.span) not in reported)
+        state = FileState(absolute, checked.kind or kind, key, checked, lint)
+        self._states[absolute] = state
+        return state
+
+    # -- dependencies ----------------------------------------------------------------------------
+
+    def environments_of(self, path: str) -> tuple[str, ...]:
+        """The platform.yaml files a floe.yaml is bound against (absolute paths)."""
+        absolute = os.path.abspath(path)
+        if self.pinned:  # a member of no kind by name is a platform if its content says so
+            return tuple(
+                p
+                for p, kind in self._members.items()
+                if (kind or self.state(p).checked.kind) == "platform"
+            )
+        state = self.state(absolute)
+        spec = state.checked.spec
+        pipeline = spec if isinstance(spec, FloeSpec) else None
+        where = pipeline.platform if pipeline is not None else None
+        marker = repr(where) if where is not None else ""
+        found = self._discovered.get((absolute, marker))
+        if found is None:
+            from floec.environments import environments
+
+            directory = Path(absolute).parent
+            found = tuple(os.path.abspath(p) for p in environments(directory, pipeline).values())
+            self._discovered[(absolute, marker)] = found
+        return found
+
+    def dependents(self, path: str, candidates: Iterable[str] = ()) -> tuple[str, ...]:
+        """The floe.yaml files (among the members and `candidates`) bound against `path`."""
+        absolute = os.path.abspath(path)
+        out = []
+        for other in dict.fromkeys([*self._members, *map(os.path.abspath, candidates)]):
+            if (
+                other != absolute
+                and self.kind_of(other) == "floe"
+                and absolute in self.environments_of(other)
+            ):
+                out.append(other)
+        return tuple(out)
+
+    def affected_by(self, path: str, candidates: Iterable[str] = ()) -> tuple[str, ...]:
+        """What to re-diagnose when `path` changes: itself and, for a platform, its dependents."""
+        absolute = os.path.abspath(path)
+        if self.kind_of(absolute) == "platform":
+            return (absolute, *self.dependents(absolute, candidates))
+        return (absolute,)
+
+    # -- diagnostics -----------------------------------------------------------------------------
+
+    def diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
+        """Everything reported about one file: its front end, its lint, its credential checks
+        (a platform.yaml) or its binding against each of its environments (a floe.yaml).
+
+        The whole answer is cached under the key of the file's text and those of the files it
+        depends on, looked up before any stage runs: with a cache that outlives the process, an
+        unchanged project is never read past hashing its files."""
+        absolute = os.path.abspath(path)
+        key = self.key_of(absolute)
+        if not key:
+            return self._diagnostics(absolute)
+        kind = self._members.get(absolute) or kind_of_name(absolute)
+        dependencies = () if kind == "platform" else self.environments_of(absolute)
+        whole = combined_key("diagnostics", key, *(self.key_of(p) for p in dependencies))
+        return self._cached(whole, partial(self._diagnostics, absolute))
+
+    def _diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
+        state = self.state(path)
+        own = state.checked.diagnostics + state.lint
+        if state.checked.spec is None or state.checked.source is None:
+            return own
+        if isinstance(state.checked.spec, PlatformSpec):
+            found = self._cached(state.key, partial(_environment_checks, [state.checked]))
+            return tuple(normalise([*own, *found]))
+        platforms = [self.state(p) for p in self.environments_of(state.path)]
+        platforms = [p for p in platforms if isinstance(p.checked.spec, PlatformSpec)]
+        key = combined_key(state.key, *(p.key for p in platforms))
+
+        def bind() -> tuple[Diagnostic, ...]:
+            found = dict.fromkeys(_environment_checks([state.checked]))
+            for platform in platforms:
+                # the platform's own findings (the same entry as its own diagnostics)
+                alone = set(
+                    self._cached(platform.key, partial(_environment_checks, [platform.checked]))
+                )
+                for diagnostic in _environment_checks([state.checked, platform.checked]):
+                    if diagnostic not in alone:
+                        found.setdefault(diagnostic)
+            return tuple(found)
+
+        return tuple(normalise([*own, *self._cached(key, bind)]))
+
+    def _cached(
+        self, key: str, compute: Callable[[], tuple[Diagnostic, ...]]
+    ) -> tuple[Diagnostic, ...]:
+        found = self.cache.get(key)
+        if found is None:
+            found = compute()
+            self.cache.put(key, found)
+        return found
+
+    def sources(self) -> dict[str, SourceFile]:
+        """Every source read so far, by name (renderers show snippets from them)."""
+        return dict(self._sources)
+
+
+def _environment_checks(checked: list[Checked]) -> tuple[Diagnostic, ...]:
+    from floec.driver import check_environments
+
+    return tuple(check_environments(checked))
