@@ -714,3 +714,70 @@ def test_a_dbt_invocation_without_results_is_one_failed_span(document, tmp_path)
     assert [(s["name"], s["status"]["code"]) for s in spans] == [("dbt tiny_dbt", "ERROR")]
     assert spans[0]["attributes"]["dbt.nodes"] == 0
     assert not (tmp_path / "target" / "lineage.jsonl").exists()  # per_model: no model ran
+
+
+# -- the runtime: @floe_asset and the dbt assets --------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_example_pipeline_is_traced_with_no_code_in_it(tmp_path, monkeypatch) -> None:
+    """The example's Python assets and dbt models, run by the runtime on the embedded default:
+    every one is a span of the run's trace and a lineage run, and the graph joins (a dbt model
+    reads the very dataset a Python asset wrote)."""
+    import runpy
+
+    from dagster import DagsterInstance
+
+    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml", "__pycache__")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=ignore)
+    shutil.copytree(ROOT / "platform", tmp_path / "platform")
+    monkeypatch.chdir(tmp_path)
+    assert run_floec("build", EXAMPLE, "--env", "local").code == 0
+    target = tmp_path / "target" / "local"
+    home = tmp_path / "dagster-home"
+    home.mkdir()
+    shutil.copy(target / "dagster" / "dagster.yaml", home)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    defs = runpy.run_path(str(target / "dagster" / "definitions.py"))["defs"]
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("customer_analytics").execute_in_process(instance=instance)
+    assert result.success
+    assert ObservabilityOrchestrator.for_artifacts(target / "compiled_artifacts.json").flush(10)
+
+    spans = [json.loads(line) for line in (target / "traces.jsonl").open()]
+    assert {s["trace_id"] for s in spans} == {trace_of(result.run_id)}
+    named = {s["name"]: s for s in spans}
+    assert set(named) == {
+        "asset raw_customers",
+        "asset raw_orders",
+        "dbt customer_analytics_dbt",
+        "model stg_customers",
+        "model stg_orders",
+        "model customer_orders",
+    }
+    for model in ("stg_customers", "stg_orders", "customer_orders"):
+        assert (
+            named[f"model {model}"]["parent_span_id"]
+            == named["dbt customer_analytics_dbt"]["span_id"]
+        )
+    assert all(s["status"]["code"] == "OK" for s in spans)
+
+    events = [json.loads(line) for line in (target / "lineage.jsonl").open()]
+    for event in events:
+        check_event(event)
+    runs = by_run(events)
+    assert sorted(
+        (run[0]["job"]["name"], tuple(e["eventType"] for e in run)) for run in runs.values()
+    ) == [
+        (f"customer-analytics.{name}", ("START", "COMPLETE"))
+        for name in sorted(
+            ["raw_customers", "raw_orders", "stg_customers", "stg_orders", "customer_orders"]
+        )
+    ]
+    done = {e["job"]["name"].split(".", 1)[1]: e for e in events if e["eventType"] == "COMPLETE"}
+    written = done["raw_orders"]["outputs"][0]
+    read = done["stg_orders"]["inputs"][0]
+    assert (read["namespace"], read["name"]) == (written["namespace"], written["name"])
+    assert written["name"] == "bronze.raw_orders"
+    assert ("order_id", "long") in columns(written)  # the schema of the table the asset wrote

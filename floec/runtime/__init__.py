@@ -7,6 +7,9 @@
   code imports (all three need `floec[runtime]`).
 - `floec.runtime.iceberg`: the pipeline's Iceberg tables through pyiceberg;
   `floec.runtime.dbt_iceberg`: the dbt-duckdb plugin that reads and writes them.
+- `floec.runtime.observability`: `ObservabilityOrchestrator`, the trace spans and OpenLineage
+  runs of every asset and dbt model (`floe_asset` and the dbt assets use it; OpenTelemetry and
+  openlineage-python, `floec[observability]`, are loaded on first use, and missing is no error).
 
 Importing this package imports neither Dagster nor dbt nor pyiceberg: the names that need them
 are loaded on first use.

@@ -22,6 +22,7 @@ import attrs
 import dagster as dg
 
 from floec.runtime.resources import Catalog
+from floec.runtime.telemetry_dagster import observed_asset, record_schemas
 
 AUTOMATION = {
     "eager": lambda: dg.AutomationCondition.eager(),
@@ -92,7 +93,13 @@ class FloeAsset:
                 arguments["context"] = context
             if "catalog" in wants:
                 arguments["catalog"] = catalog.for_layer(asset.layer)
-            result = asset.fn(**arguments)
+            # A span and lineage run around the asset (floec.runtime.observability); never fatal.
+            with observed_asset(
+                catalog.artifacts_path, context, asset.name, inputs=asset.inputs,
+                outputs=asset.outputs, layer=asset.layer,
+            ) as run:  # fmt: skip
+                result = asset.fn(**arguments)
+                record_schemas(run, catalog, asset.outputs, asset.layer)
             if isinstance(result, dg.MaterializeResult):
                 return result
             return dg.MaterializeResult(metadata=_table_metadata(catalog, asset))

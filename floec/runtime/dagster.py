@@ -45,6 +45,7 @@ from floec.runtime.artifacts import CompiledPipeline, DbtTransform, dagster_name
 from floec.runtime.assets import AUTOMATION, FloeAsset
 from floec.runtime.resources import Catalog
 from floec.runtime.secrets import SecretValue
+from floec.runtime.telemetry_dagster import observed_dbt
 
 NO_TRACKING = ["--no-send-anonymous-usage-stats"]
 
@@ -274,7 +275,10 @@ def _assets(
     def _build(context: AssetExecutionContext) -> Iterator[Any]:
         dbt: DbtCliResource = getattr(context.resources, key)
         runs = project.target_path / "runs" / context.run.run_id[:8]
-        with compiled.dbt_environment(transform):  # fails fast on a missing secret
+        with (
+            compiled.dbt_environment(transform),  # fails fast on a missing secret
+            observed_dbt(compiled.path, context, transform.name, runs),  # spans and lineage
+        ):
             yield from dbt.cli(["build"], context=context, target_path=runs).stream()
 
     return _build
