@@ -486,7 +486,7 @@ def test_asset_configs_partitions_and_the_other_sensors(workspace, environment) 
 
 
 def test_pandas_data_with_nanosecond_timestamps_is_written(workspace, environment) -> None:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs
 
     from floec.runtime import Catalog
 
