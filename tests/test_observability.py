@@ -592,6 +592,23 @@ def test_probabilistic_sampling_keeps_some_runs_whole(document, tmp_path) -> Non
     assert set(per_trace.values()) == {2}  # a run is kept or dropped whole
 
 
+def test_rate_limiting_sampling_caps_new_traces_a_second(document, tmp_path) -> None:
+    observability = orchestrator(
+        document,
+        tmp_path,
+        lineage=False,
+        sampling={"sampling_type": "rate_limiting", "rate_limit": 2},
+    )
+    begun = time.monotonic()
+    for index in range(30):
+        with observability.asset_run("a", run_id=f"run-{index}"):
+            pass
+    elapsed = time.monotonic() - begun
+    assert observability.flush(5)
+    lines = (tmp_path / "target" / "traces.jsonl").read_text().splitlines()
+    assert 1 <= len(lines) <= 2 + int(elapsed * 2) + 1  # the bucket, and what refilled it
+
+
 # -- through Dagster ------------------------------------------------------------------------------
 
 
