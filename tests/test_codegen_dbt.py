@@ -159,6 +159,14 @@ def test_relative_paths_are_rebased_onto_the_dbt_project() -> None:
     assert memory.output["path"] == ":memory:"
 
 
+def test_duckdb_memory_limit_is_a_setting() -> None:
+    """floe-runtime writes DuckDB's `memory_limit` among the properties; dbt-duckdb reads it from
+    `settings`, beside the settings the profile already has."""
+    target = _render("duckdb", {"path": "x.duckdb", "memory_limit": "4GB", "settings": {"a": 1}})
+    assert "memory_limit" not in target.output
+    assert target.output["settings"] == {"a": 1, "memory_limit": "4GB"}
+
+
 def test_duckdb_token_is_a_motherduck_token() -> None:
     static = {"mode": "static", "slots": {"token": _secret("md", "token")}}
     good = _render("duckdb", {"path": "md:analytics"}, static)

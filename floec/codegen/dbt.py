@@ -283,6 +283,13 @@ EXTERNAL_ROOT = "{{ flags.PROFILES_DIR }}/../dbt-external"
 
 def _duckdb(target: Target) -> None:
     _common(target)
+    # floe-runtime's `memory_limit` is a DuckDB setting; dbt-duckdb takes settings in `settings`
+    memory_limit = target.output.pop("memory_limit", None)
+    if memory_limit is not None:
+        settings = target.output.get("settings")
+        merged = dict(settings) if isinstance(settings, Mapping) else {}
+        merged.setdefault("memory_limit", memory_limit)
+        target.output["settings"] = merged
     path = str(target.properties.get("path", ":memory:"))
     if not path.startswith(("md:", "motherduck:")):
         if "plugins" not in target.output:
