@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -52,6 +51,7 @@ class State:
     lowered: LoweredPipeline | None = None
     outputs: tuple[GeneratedFile, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    linted: bool = False
 
     @property
     def failed(self) -> bool:
@@ -84,16 +84,30 @@ def _check(state: State) -> State:
 
 
 def _lint(state: State) -> State:
-    """The seam for `lint-credentials` (floec/passes/lint_credentials.py, `floec lint`'s pass):
-    to run it in builds, add `Step("lint-credentials", _lint)` to PASSES after
-    check-credentials. It scans both input files' text; its diagnostics join the build's."""
+    """`lint-credentials` (floec/passes/lint_credentials.py, `floec lint`'s pass) over both input
+    files' text: every hardcoded credential is an error of the build."""
+    sources = (state.pipeline_source, state.environment.source)
+    found = lint_sources((s for s in sources if s.name != FALLBACK_SOURCE), state.diagnostics)
+    return attrs.evolve(state, diagnostics=state.diagnostics + tuple(found), linted=True)
+
+
+def lint_sources(
+    sources: Iterable[SourceFile], reported: Iterable[Diagnostic] = ()
+) -> list[Diagnostic]:
+    """The credential lint of `check` and `build`: a finding that `floec lint` reports as an
+    error is an error here too, in either file. A value that a security check already reported
+    (check-credentials' "use secret_ref") is not reported twice."""
     from floec.passes.lint_credentials import lint_credentials
 
+    covered = [d.span for d in reported if d.span is not None and d.code.startswith("FLC2")]
     found: list[Diagnostic] = []
-    for source in (state.pipeline_source, state.environment.source):
-        if source.name != FALLBACK_SOURCE:
-            found += lint_credentials(source)
-    return attrs.evolve(state, diagnostics=state.diagnostics + tuple(found))
+    for source in sources:
+        for diagnostic in lint_credentials(source):
+            span = diagnostic.span
+            if span is not None and any(c.contains(span) for c in covered):
+                continue
+            found.append(diagnostic)
+    return found
 
 
 def _lower(state: State) -> State:
@@ -197,15 +211,26 @@ def _codegen_dbt(state: State) -> State:
     return _with_files(state, result)
 
 
+def _check_outputs(state: State) -> State:
+    from floec.passes.check_outputs import OutputsContext, check_outputs
+
+    sources = (state.pipeline_source, state.environment.source)
+    result = check_outputs(
+        OutputsContext(tuple(s for s in sources if s.name != FALLBACK_SOURCE), state.outputs)
+    )
+    return attrs.evolve(state, diagnostics=state.diagnostics + result.diagnostics)
+
+
 # The passes, in order (DESIGN §2).
 PASSES: tuple[Step, ...] = (
     Step("bind-profiles", _bind, stage="bound"),
     Step("check-credentials", _check),
-    # Step("lint-credentials", _lint),  <- the seam: see _lint
+    Step("lint-credentials", _lint),
     Step("lower-secrets", _lower, stage="lowered"),
     Step("codegen-artifacts", _codegen_artifacts),
     Step("codegen-dbt", _codegen_dbt),
     Step("codegen-dagster", _codegen_dagster),
+    Step("check-outputs", _check_outputs),
 )
 PASS_NAMES = tuple(step.name for step in PASSES)
 STAGES = ("ast", "bound", "lowered")
@@ -263,37 +288,6 @@ def project_relative(project: Path, path: str) -> str:
     except ValueError:
         return Path(path).as_posix()
     return Path(relative).as_posix()
-
-
-def write_outputs(directory: Path, files: Iterable[GeneratedFile]) -> list[Path]:
-    """Write each file atomically: a temporary sibling, fsync, rename. A file is either the old
-    one or the new one, never half of each; a build that failed never gets here."""
-    written = []
-    for item in files:
-        target = directory / item.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(item.data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-        written.append(target)
-    if hasattr(os, "O_DIRECTORY"):
-        try:
-            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            return written
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return written
 
 
 def all_profiles(environment: Environment) -> tuple[BoundProfile, ...]:
@@ -444,6 +438,12 @@ def build_environment(
     )
     if run and not state.failed:
         state = run_passes(state, stop_after=stop_after)
+    if stop_after is not None and stop_after.startswith("codegen-") and not state.failed:
+        state = _check_outputs(state)  # files that may be written are checked all the same
+    if not state.linted:
+        # `--emit` and `--stop-after` print what the passes built: the lint still decides
+        # whether a credential would be printed with it.
+        state = _lint(state)
     return Built(choice.name, choice.origin, state, state.diagnostics, loaded.sources)
 
 
@@ -537,4 +537,9 @@ def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
         out += check_credentials(context).diagnostics
         for pipeline in pipelines:
             out += bind_profiles(BindContext(pipeline, environment)).diagnostics
+    reported = [d for item in checked if isinstance(item, Checked) for d in item.diagnostics]
+    out += lint_sources(
+        (item.source for item in checked if isinstance(item, Checked) and item.source is not None),
+        [*reported, *out],
+    )
     return out

@@ -27,10 +27,12 @@ STAGES = ("ast", "bound", "lowered")
 PASS_NAMES = (
     "bind-profiles",
     "check-credentials",
+    "lint-credentials",
     "lower-secrets",
     "codegen-artifacts",
     "codegen-dbt",
     "codegen-dagster",
+    "check-outputs",
 )
 
 
@@ -131,12 +133,26 @@ def run(args: argparse.Namespace) -> int:
     for built in builds:
         sources.update({s.name: s for s in built.sources})
         diagnostics.extend(built.diagnostics)
-        writes = not args.emit and (stop_after is None or stop_after.startswith("codegen-"))
-        clean = not built.failed and not has_failures(built.diagnostics, args.strict)
-        if writes and built.state is not None and clean:
-            directory = Path(args.target_dir) / built.name
-            written = driver.write_outputs(directory, built.state.outputs)
-            outputs[built.name] = [display_name(str(p)) for p in written]
+    writes = not args.emit and (
+        stop_after is None or stop_after.startswith(("codegen-", "check-o"))
+    )
+    # A failed environment writes nothing, and floe.yaml's own errors fail every environment;
+    # with --all-envs, the environments that built are written (the matrix shows the others).
+    clean = {
+        b.name: b.state.outputs
+        for b in builds
+        if b.state is not None
+        and not has_failures([*b.diagnostics, *opened.diagnostics], args.strict)
+    }
+    if writes and clean:
+        from floec.write import write_environments
+
+        result = write_environments(Path(args.target_dir), clean)
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            for name, written in result.items():
+                outputs[name] = [display_name(str(p)) for p in written]
     if args.emit:
         irs = {b.name: driver.stage_ir(b.state, args.emit) for b in builds if b.state is not None}
         if not any(has_failures(b.diagnostics, False) for b in builds):
@@ -146,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(dump(next(iter(irs.values()), None)))
         emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)
         return 1 if has_failures(diagnostics, args.strict) else 0
-    return finish(args, diagnostics, sources, builds, outputs, matrix=args.all_envs)
+    return finish(
+        args, diagnostics, sources, builds, outputs, matrix=args.all_envs, shared=opened.diagnostics
+    )
 
 
 def has_failures(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:
@@ -174,13 +192,16 @@ def finish(
     outputs: dict[str, list[str]] | None,
     *,
     matrix: bool = False,
+    shared: Sequence[Diagnostic] = (),
 ) -> int:
+    """Print the outcome; `shared` (floe.yaml's own diagnostics) counts against every
+    environment."""
     diagnostics = normalise(diagnostics)
     failed = has_failures(diagnostics, args.strict)
     typed = list(builds)
     rows = matrix_rows(typed) if matrix else []
     if args.format == "json":
-        from floec.diagnostics.render_json import to_object
+        from floec.diagnostics.render_json import to_objects
 
         document: dict[str, object] = {
             "ok": not failed,
@@ -188,12 +209,12 @@ def finish(
                 {
                     "name": b.name,
                     "origin": b.origin,
-                    "ok": not has_failures(b.diagnostics, args.strict),
+                    "ok": not has_failures([*b.diagnostics, *shared], args.strict),
                     "outputs": (outputs or {}).get(b.name, []),
                 }
                 for b in typed
             ],
-            "diagnostics": [to_object(d, sources) for d in diagnostics],
+            "diagnostics": to_objects(diagnostics, sources),
         }
         if matrix:
             document["matrix"] = rows
@@ -207,7 +228,7 @@ def finish(
             sys.stderr.write(f"floec: built {name}: {path}\n")
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    bad = [b.name for b in typed if has_failures(b.diagnostics, args.strict)]
+    bad = [b.name for b in typed if has_failures([*b.diagnostics, *shared], args.strict)]
     verdict = f"failed for {', '.join(bad)}" if bad else ("failed" if failed else "ok")
     sys.stderr.write(
         f"floec: build {verdict}: {errors} error{'s' * (errors != 1)}, "

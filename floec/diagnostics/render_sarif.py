@@ -92,6 +92,9 @@ def _result(
 
 
 def to_sarif(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> JsonObject:
+    from floec.diagnostics.redact import prepare
+
+    diagnostics = prepare(diagnostics, sources)
     entries = list(CODES.values())
     index = {entry.code: i for i, entry in enumerate(entries)}
     return {
@@ -116,4 +119,7 @@ def to_sarif(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
-    return json.dumps(to_sarif(diagnostics, sources), indent=2, ensure_ascii=False) + "\n"
+    from floec.diagnostics.redact import escape_json
+
+    document = json.dumps(to_sarif(diagnostics, sources), indent=2, ensure_ascii=False)
+    return escape_json(document) + "\n"
