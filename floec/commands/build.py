@@ -156,10 +156,10 @@ def run(args: argparse.Namespace) -> int:
     if args.emit:
         irs = {b.name: driver.stage_ir(b.state, args.emit) for b in builds if b.state is not None}
         if not any(has_failures(b.diagnostics, False) for b in builds):
-            if args.all_envs:
-                sys.stdout.write(dump(irs))
-            else:
-                sys.stdout.write(dump(next(iter(irs.values()), None)))
+            from floec.diagnostics.redact import scrub_text
+
+            text = dump(irs) if args.all_envs else dump(next(iter(irs.values()), None))
+            sys.stdout.write(scrub_text(text, sources))
         emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)
         return 1 if has_failures(diagnostics, args.strict) else 0
     return finish(

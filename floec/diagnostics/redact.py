@@ -13,6 +13,7 @@ not printed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 
@@ -35,6 +36,9 @@ _KEY_VALUE = re.compile(
 )
 _FLOW_PAIR = re.compile(r"""["']?([\w.-]+)["']?\s*:\s+["']?([^,{}\[\]"']+)""")
 _REFERENCE_KEYS = frozenset({"secret_ref", "secretKeyRef", "secretRef", "valueFrom"})
+# The password of a URL's user information (`scheme://user:password@host`), whatever the host:
+# masked even where no detector reports it (`sqlite://admin:pw@/file.db` has no host at all).
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@")
 _cache: dict[tuple[str, int], tuple[Span, ...]] = {}
 
 
@@ -100,6 +104,8 @@ def line_spans(source: SourceFile, index: int) -> list[Span]:
     if comment_at is not None:
         for hit in scan_comment(line[comment_at + 1 :]):
             add(comment_at + 1 + hit.start, comment_at + 1 + hit.end)
+    for found in _URL_PASSWORD.finditer(line):
+        add(found.start(1), found.end(1))
     return out
 
 
@@ -191,7 +197,25 @@ class _Secrets:
                 piece = piece.strip()
                 if len(piece) >= _MIN_SEARCHED and piece in text:
                     text = text.replace(piece, mask_fragment(piece))
+        text = _URL_PASSWORD.sub(
+            lambda m: m.group()[: m.start(1) - m.start()] + mask_fragment(m.group(1)) + "@", text
+        )
         return cut(text)
+
+
+def scrub_text(text: str, sources: Mapping[str, SourceFile]) -> str:
+    """`text` (an IR dump, a listing) with every flagged value of `sources` masked, uncut."""
+    secrets = _Secrets(sources)
+    for secret in sorted(secrets.texts, key=len, reverse=True):
+        for piece in secret.split("\n"):
+            piece = piece.strip()
+            if len(piece) >= _MIN_SEARCHED:
+                text = text.replace(piece, mask_fragment(piece))
+                escaped = json.dumps(piece)[1:-1]
+                text = text.replace(escaped, mask_fragment(piece))
+    return _URL_PASSWORD.sub(
+        lambda m: m.group()[: m.start(1) - m.start()] + mask_fragment(m.group(1)) + "@", text
+    )
 
 
 def prepare(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> list[Diagnostic]:
