@@ -271,11 +271,12 @@ def stage_ir(state: State, stage: str) -> object:
 
 def sha256_text(source: SourceFile) -> str:
     """SHA-256 of the file's bytes as read (falls back to the decoded text)."""
-    try:
-        with open(source.name, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+    from floec.source import read_bytes
+
+    data = read_bytes(source.name)
+    if isinstance(data, Diagnostic):
         return hashlib.sha256(source.text.encode()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def project_relative(project: Path, path: str) -> str:
@@ -371,7 +372,7 @@ def open_project(path: str) -> Opened:
 
     target = Path(path)
     if target.is_dir():
-        found = [target / name for name in FLOE_NAMES if (target / name).is_file()]
+        found = [target / name for name in FLOE_NAMES if _present(target / name)]
         if not found:
             return Opened(
                 None,
@@ -393,6 +394,11 @@ def open_project(path: str) -> Opened:
         return Opened(None, checked.diagnostics, sources)
     project = Project(target.parent, checked.source, checked.spec)
     return Opened(project, checked.diagnostics, sources)
+
+
+def _present(path: Path) -> bool:
+    """A file is there (a pipe too: reading it is what reports it, instead of skipping it)."""
+    return path.exists() and not path.is_dir()
 
 
 @attrs.frozen
@@ -512,26 +518,32 @@ def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
     """`floec check`'s binding and credential diagnostics (issue 3 §8): every platform.yaml's
     credentials, and every floe.yaml bound against every platform.yaml checked with it (named
     by its directory, `platform/<env>/platform.yaml`)."""
+    from floec.environments import directory_problem
     from floec.frontend import Checked
     from floec.passes.bind_profiles import BindContext, bind_profiles
     from floec.passes.check_credentials import CredentialsContext, check_credentials
 
     pipelines: list[FloeSpec] = []
     environments: list[Environment] = []
+    out: list[Diagnostic] = []
     for item in checked:
         if not isinstance(item, Checked) or item.source is None:
             continue
         if isinstance(item.spec, FloeSpec):
             pipelines.append(item.spec)
         elif isinstance(item.spec, PlatformSpec):
-            name = Path(item.source.name).parent.name or "default"
+            directory = Path(item.source.name).parent
+            name = directory.name or "default"
+            if directory.parent.name == "platform":  # platform/<env>/: the name must be valid
+                problem = directory_problem(name, directory)
+                if problem is not None:
+                    out.append(problem)
             digest = hashlib.sha256(item.source.text.encode()).hexdigest()
             environments.append(
                 Environment(
                     name, item.spec, item.source, item.source.name, "check", digest, item.tree
                 )
             )
-    out: list[Diagnostic] = []
     for environment in environments:
         context = CredentialsContext(environment, all_profiles(environment))
         out += check_credentials(context).diagnostics

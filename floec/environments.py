@@ -112,6 +112,14 @@ def check_name(name: str, where: str, file: str | None) -> Diagnostic | None:
     )
 
 
+def directory_problem(name: str, directory: Path) -> Diagnostic | None:
+    """FLC305 for an environment directory `platform/<name>/` whose name is not valid, reported
+    at the directory: `check` and `build` say the same thing there."""
+    where = display_name(str(directory))
+    problem = check_name(name, f"directory {where}", None)
+    return None if problem is None else attrs.evolve(problem, file=where)
+
+
 def unknown_environment(
     name: str, known: Mapping[str, Path], project: Path, file: str | None
 ) -> Diagnostic:
@@ -191,16 +199,14 @@ def choose(
 def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) -> Loaded:
     """Read, check and elaborate the chosen platform file (or build the fallback)."""
     from floec.frontend import check_source
-    from floec.source import decode
+    from floec.source import decode, read_bytes
 
     if choice.path is None:
         source = SourceFile(FALLBACK_SOURCE, fallback_text(environ))
         data = source.text.encode()
     else:
-        try:
-            with open(choice.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+        read = read_bytes(choice.path)
+        if isinstance(read, Diagnostic) and read.code in ("FLC001", "FLC002"):
             return Loaded(
                 None,
                 (
@@ -214,6 +220,9 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
                 ),
                 (),
             )
+        if isinstance(read, Diagnostic):  # a pipe, a device, an oversized file
+            return Loaded(None, (read,), ())
+        data = read
         decoded = decode(data, display_name(choice.path))
         if isinstance(decoded, Diagnostic):
             return Loaded(None, (decoded,), ())

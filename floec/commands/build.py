@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         choices: list[object] = []
         known = environments.environments(project.directory, project.pipeline)
         for name, path in known.items():
-            problem = environments.check_name(name, f"directory {path.parent}", floe_file)
+            problem = environments.directory_problem(name, path.parent)
             if problem is not None:
                 diagnostics.append(problem)
                 continue
@@ -264,9 +264,20 @@ def matrix_rows(builds: Sequence[Built]) -> list[dict[str, object]]:
 
 
 def print_matrix(rows: list[dict[str, object]], colour: str) -> None:
+    from floec.diagnostics.redact import escape_text
+
+    if not rows:  # no environment could be built (each one's problem is reported above)
+        return
     headers = ["environment", "catalog", "storage", "compute", "status"]
     table = [
-        [str(r["environment"]), *(str(v) for v in dict(r["profiles"]).values()), str(r["status"])]  # type: ignore[call-overload]
+        [
+            escape_text(c)
+            for c in (
+                str(r["environment"]),
+                *(str(v) for v in dict(r["profiles"]).values()),  # type: ignore[call-overload]
+                str(r["status"]),
+            )
+        ]
         for r in rows
     ]
     if sys.stdout.isatty() and wants_colour(sys.stdout, colour):
