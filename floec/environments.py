@@ -76,10 +76,43 @@ class Loaded:
     sources: tuple[SourceFile, ...]
 
 
+def workspace(project: Path) -> Path:
+    """What floe.yaml's paths must stay inside: the git repository holding the pipeline, else
+    the working directory when the pipeline is under it, else the pipeline's directory."""
+    real = Path(os.path.realpath(project))
+    for directory in (real, *real.parents):
+        if (directory / ".git").exists():
+            return directory
+    cwd = Path(os.path.realpath(os.getcwd()))
+    return cwd if real == cwd or cwd in real.parents else real
+
+
+def outside_workspace(project: Path, pipeline: FloeSpec | None) -> Diagnostic | None:
+    """FLC017 when floe.yaml's `platform.path` leads outside the workspace (symbolic links
+    resolved): a pipeline's author must not make CI read an arbitrary file. The operator's
+    `--platform` and FLOE_PLATFORM_FILE are not limited."""
+    source = pipeline.platform if pipeline is not None else None
+    if source is None or source.path is None:
+        return None
+    root = workspace(project)
+    real = Path(os.path.realpath(project / source.path))
+    if real == root or root in real.parents:
+        return None
+    return make(
+        "FLC017",
+        f"platform.path leads outside the workspace ({display_name(str(root)) or '.'}); floec "
+        "reads no file there on the say-so of floe.yaml",
+        source.field_spans.get("path", source.span),
+        help="keep the platform configuration in the repository (e.g. platform: {path: "
+        "../platform}); an operator can name any file with --platform FILE or "
+        "FLOE_PLATFORM_FILE",
+    )
+
+
 def platform_dir(project: Path, pipeline: FloeSpec | None) -> Path | None:
     """The directory holding `<env>/platform.yaml`, or None."""
     source = pipeline.platform if pipeline is not None else None
-    if source is not None and source.path is not None:
+    if source is not None and source.path is not None and not outside_workspace(project, pipeline):
         candidate = project / source.path
         if candidate.is_dir():
             return candidate
@@ -154,6 +187,10 @@ def choose(
                 return problem
     if platform:
         return Choice(env or DEFAULT_ENV, platform, "--platform")
+    if not environ.get("FLOE_PLATFORM_FILE"):
+        problem = outside_workspace(project, pipeline)
+        if problem is not None:
+            return problem
     known = environments(project, pipeline)
     if env:
         if env not in known:

@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
     floe_file = project.source.name
     if args.all_envs:
         choices: list[object] = []
+        outside = environments.outside_workspace(project.directory, project.pipeline)
+        if outside is not None:
+            return finish(args, [*diagnostics, outside], sources, [], None)
         known = environments.environments(project.directory, project.pipeline)
         for name, path in known.items():
             problem = environments.directory_problem(name, path.parent)

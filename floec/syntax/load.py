@@ -373,11 +373,19 @@ def load_config(source: SourceFile) -> tuple[SyntaxTree | None, list[Diagnostic]
         return None, diagnostics
     if not isinstance(root, MappingNode):
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        span = root.span
+        lines = span.end.line - span.start.line + 1
+        if lines > 1:  # described, not quoted: this may be any file (an .env, a key)
+            kind += f" of {lines} lines"
+            first = source.line(span.start.line)
+            span = Span.of(
+                source.name, span.start.line, span.start.column, span.start.line, len(first)
+            )
         diagnostics.append(
             make(
                 "FLC011",
                 f"the document is {kind}; it must be a mapping of keys to values",
-                root.span,
+                span,
                 help="write 'key: value' lines at the top level",
             )
         )
