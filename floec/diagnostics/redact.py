@@ -7,8 +7,8 @@ is replaced in messages, help and notes, so a message that quotes a value cannot
 Lines shown in a snippet are also scanned one by one: a file that is not YAML (a syntax error,
 an `.env` file) still has `password=...` lines, and the line scan finds them without a tree.
 
-Messages and snippet lines are cut to a bounded length: an 8 MiB one-line value is described,
-not printed.
+Messages and snippet lines are cut to a bounded length: a megabyte-long one-line value is
+described, not printed.
 """
 
 from __future__ import annotations
