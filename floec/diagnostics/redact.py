@@ -34,11 +34,13 @@ _MIN_SEARCHED = 4
 _KEY_VALUE = re.compile(
     r"^\s*(?:-\s+)?([^\s:#'\"][^:#]*?|\"[^\"]*\"|'[^']*')\s*[:=](?:\s+|$|(?=\S))(.*)$"
 )
-_FLOW_PAIR = re.compile(r"""["']?([\w.-]+)["']?\s*:\s+["']?([^,{}\[\]"']+)""")
+_FLOW_PAIR = re.compile(r"""(?<![\w.-])["']?([\w.-]{1,128})["']?\s*:\s+["']?([^,{}\[\]"']+)""")
 _REFERENCE_KEYS = frozenset({"secret_ref", "secretKeyRef", "secretRef", "valueFrom"})
 # The password of a URL's user information (`scheme://user:password@host`), whatever the host:
 # masked even where no detector reports it (`sqlite://admin:pw@/file.db` has no host at all).
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@")
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@'\"]*:([^/\s@'\"]+)@"
+)
 _cache: dict[tuple[str, int], tuple[Span, ...]] = {}
 
 
