@@ -27,6 +27,8 @@ from floec.span import Span
 # large file costs more than the few lines a snippet prints).
 FULL_SCAN_CHARS = 1024 * 1024
 MAX_MESSAGE_CHARS = 1000
+# A longer line is masked whole in snippets rather than scanned (scanning is linear but slow).
+MAX_SCANNED_LINE = 4096
 # Secrets shorter than this are masked in snippets but not searched for in messages: replacing
 # every "abc" in a message would garble it, and the messages that quote values check them first.
 _MIN_SEARCHED = 4
@@ -72,6 +74,8 @@ def line_spans(source: SourceFile, index: int) -> list[Span]:
     line = source.line(index)
     if not line.strip():
         return []
+    if len(line) > MAX_SCANNED_LINE:  # not configuration, and costly to scan: hidden whole
+        return [Span.of(source.name, index, 0, index, len(line))]
     code, comment_at = _split_comment(line)
     out: list[Span] = []
 

@@ -10,6 +10,7 @@ fingerprint), never the line: an alert survives edits above it. No source text i
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ _LEVEL = {
 JsonObject = dict[str, object]
 
 
+@functools.cache
 def _rule(entry: Code) -> JsonObject:
     from floec.diagnostics.rule_docs import rule_doc, sections
 
