@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 EXAMPLE := examples/customer-analytics
 
-.PHONY: demo test lint format bench install dev clean
+.PHONY: demo test lint format bench install dev clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ lint: dev
 test: lint
 	$(BIN)/pytest -q
 
+# A longer fuzz run than the one in `make test`: `make fuzz COUNT=20000`; replay a failure with the
+# seed it printed: `FLOEC_FUZZ_SEED=<seed> make fuzz COUNT=<n>`.
+COUNT ?= 10000
+fuzz: dev
+	FLOEC_FUZZ_COUNT=$(COUNT) $(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py
+
 format: dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -72,6 +78,7 @@ bench: install
 	$(BIN)/python bench/check_bench.py
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/lint_bench.py
+	$(BIN)/python bench/hostile_bench.py
 
 clean:
 	rm -rf $(VENV) target build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
