@@ -16,6 +16,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -33,6 +34,9 @@ from floec.ir import (
     SecretUse,
 )
 from floec.source import SourceFile
+
+if TYPE_CHECKING:
+    from floec.passes.codegen_dbt import DbtProject
 
 
 @attrs.frozen
@@ -173,30 +177,42 @@ def _posix_relpath(path: Path, start: Path) -> str:
     return "" if relative == "." else relative
 
 
+def dbt_projects(project: Path, pipeline: FloeSpec, environment: str) -> list[DbtProject]:
+    """The dbt projects the pipeline's transforms name, read through the one input reader."""
+    from floec.passes.codegen_dbt import DbtProject
+    from floec.source import read_bytes
+
+    projects = []
+    for transform in pipeline.transforms:
+        if transform.type != "dbt":
+            continue
+        file = Path(os.path.abspath(project / transform.path)) / "dbt_project.yml"
+        data = read_bytes(str(file))
+        text: str | None = None
+        if isinstance(data, bytes):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+        projects.append(
+            DbtProject(
+                path=transform.path,
+                file=project_relative(project, str(file)),
+                text=text,
+                target=transform.target or environment,
+                span=transform.field_spans.get("path", transform.span),
+            )
+        )
+    return projects
+
+
 def _codegen_dbt(state: State) -> State:
-    from floec.passes.codegen_dbt import PROFILES_FILE, DbtContext, DbtProject, codegen_dbt
+    from floec.passes.codegen_dbt import PROFILES_FILE, DbtContext, codegen_dbt
 
     assert state.lowered is not None
     environment = state.environment
     root = workspace_root(environment)
-    projects = []
-    for transform in state.pipeline.transforms:
-        if transform.type != "dbt":
-            continue
-        file = Path(os.path.abspath(state.project / transform.path)) / "dbt_project.yml"
-        try:
-            text: str | None = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
-        projects.append(
-            DbtProject(
-                path=transform.path,
-                file=project_relative(state.project, str(file)),
-                text=text,
-                target=transform.target or environment.name,
-                span=transform.field_spans.get("path", transform.span),
-            )
-        )
+    projects = dbt_projects(state.project, state.pipeline, environment.name)
     platform_path = environment.path
     if platform_path != FALLBACK_SOURCE:
         platform_path = _posix_relpath(Path(os.path.abspath(platform_path)), root)
@@ -514,6 +530,18 @@ def open_deployment(
     return Deployment(None, environment, result.value.secrets, tuple(diagnostics), tuple(sources))
 
 
+def _dbt_warnings(pipeline: FloeSpec, directory: Path) -> list[Diagnostic]:
+    """What codegen-dbt warns about the dbt projects themselves, so that `check` says it too."""
+    from floec.passes.codegen_dbt import fallback_warning, profile_name
+
+    out = []
+    for project in dbt_projects(directory, pipeline, "check"):
+        _, why = profile_name(project, pipeline.name)
+        if why is not None:
+            out.append(fallback_warning(project, pipeline.name, pipeline.span.file, why))
+    return out
+
+
 def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
     """`floec check`'s binding and credential diagnostics (issue 3 §8): every platform.yaml's
     credentials, and every floe.yaml bound against every platform.yaml checked with it (named
@@ -531,6 +559,7 @@ def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
             continue
         if isinstance(item.spec, FloeSpec):
             pipelines.append(item.spec)
+            out += _dbt_warnings(item.spec, Path(item.source.name).parent)
         elif isinstance(item.spec, PlatformSpec):
             directory = Path(item.source.name).parent
             name = directory.name or "default"

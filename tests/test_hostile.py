@@ -258,7 +258,8 @@ def test_line_separator_in_a_comment_is_not_a_line_break() -> None:
     text = "version: 1.0.0  # one\u2028two: three\u2029four\x85five\nstorage: [\n"
     _, diagnostics = load_config(SourceFile("platform.yaml", text))
     assert [d.code for d in diagnostics] == ["FLC004"]
-    assert diagnostics[0].span.start.line == 2  # the unclosed '[' ends the file: line 3
+    span = diagnostics[0].span
+    assert span is not None and span.start.line == 2  # the unclosed '[' ends the file: line 3
     value = load_config(SourceFile("x.yaml", 'a: "x\u2028y"\n'))[0]
     assert value is not None
     assert value.root.entries[0].value.value == "x\u2028y"  # type: ignore[union-attr]
@@ -326,3 +327,15 @@ def test_the_module_runs_as_python_m_floec() -> None:
     """The subprocess tests above run `python -m floec`; prove it is floec from this checkout."""
     result = _floec("--version", cwd=ROOT)
     assert result.returncode == 0 and "floec" in result.stdout + result.stderr
+
+
+def test_check_and_build_agree_on_a_missing_dbt_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, floe=FLOE + "transforms:\n  - type: dbt\n    path: nodbt\n")
+    monkeypatch.chdir(tmp_path)
+    checked = json.loads(run_floec("check", ".", "--format", "json").stdout)
+    built = json.loads(run_floec("build", "--env", "local", "--format", "json").stdout)
+    assert [d["code"] for d in checked] == ["FLC503"]
+    assert [d["code"] for d in built["diagnostics"]] == ["FLC503"]
+    assert checked[0]["message"] == built["diagnostics"][0]["message"]
