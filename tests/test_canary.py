@@ -9,6 +9,7 @@ generated files alike.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -225,3 +226,21 @@ def test_every_placement_fails_the_build(tmp_path: Path, monkeypatch: pytest.Mon
         result = run_floec("build", str(directory), "--env", "local", "--target-dir", str(target))
         assert result.code == 1, name
         assert not (target / "local").exists(), name
+
+
+def test_the_lint_is_a_pass_of_the_build_and_runs_in_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from floec.driver import PASS_NAMES
+
+    assert PASS_NAMES.index("lint-credentials") == PASS_NAMES.index("check-credentials") + 1
+    floe = FLOE.replace("    team: analytics\n", f"    team: analytics\n    key: {AWS_KEY}\n")
+    _project(tmp_path, PLATFORM, floe)
+    monkeypatch.chdir(tmp_path)
+    for command in (("check", "."), ("build", ".", "--env", "local")):
+        result = run_floec(*command, "--format", "json")
+        document = json.loads(result.stdout)
+        diagnostics = document if isinstance(document, list) else document["diagnostics"]
+        assert result.code == 1, command
+        assert any(d["code"] == "FLC204" and d["severity"] == "error" for d in diagnostics)
+    assert not (tmp_path / "target").exists()
