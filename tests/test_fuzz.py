@@ -94,8 +94,9 @@ def _mutate_text(text: str, rng: random.Random) -> tuple[str, str]:
         lines.insert(index, "deep: " + "[" * depth + "]" * rng.choice((0, depth)))
         return "\n".join(lines), f"nesting {depth} at {index}"
     if choice == 7:
-        times = rng.choice((10, 10, 100, 100, 1000, 20_000 // max(1, len(lines))))
         block = "\n".join(lines[index : index + rng.randrange(1, 6)])
+        # up to ~200 kB: the size limit's own test is elsewhere; this is about structure
+        times = min(rng.choice((10, 10, 100, 100, 1000, 5000)), 200_000 // (len(block) + 1) + 1)
         return text + ("\n" + block) * times, f"repeat lines from {index} x{times}"
     if choice == 8:
         plant = rng.choice(PLANTS)
@@ -110,7 +111,7 @@ def _mutate_text(text: str, rng: random.Random) -> tuple[str, str]:
         return bomb + text, "alias bomb"
     if choice == 10:
         return text[: rng.randrange(len(text) + 1)], "truncate"
-    long = "v" * rng.choice((1000, 1000, 10_000, 10_000, 100_000, 300_000))
+    long = "v" * rng.choice((1000, 1000, 10_000, 10_000, 100_000, 200_000))
     lines.insert(index, f"long: {long}")
     return "\n".join(lines), f"a {len(long)}-character line at {index}"
 
