@@ -1,9 +1,10 @@
 """`floec build [PATH]`: compile a pipeline for one environment, or for all of them.
 
 Writes `target/<env>/compiled_artifacts.json`, `target/<env>/dbt/profiles.yml` and
-`target/<env>/dagster/`. The environment is chosen as documented in floec/environments.py and
-docs/platform-config.md. `--emit ast|bound|lowered` prints the IR after
-that stage as JSON on stdout and writes nothing; `--stop-after PASS` stops after a pass.
+`target/<env>/dagster/`, each environment as a whole (floec/write.py). The environment is chosen
+as documented in floec/environments.py and docs/platform-config.md. `--emit ast|bound|lowered`
+prints the IR after that stage as JSON on stdout (flagged values masked) and writes nothing;
+`--stop-after PASS` stops after a pass.
 """
 
 from __future__ import annotations
