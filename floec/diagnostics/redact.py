@@ -186,23 +186,27 @@ class _Secrets:
                 self.by_file.setdefault(span.file, set()).add(found)
                 self.texts.add(_text_of(found, source))
 
+    def index(self) -> None:
+        """Masks by (file, line), and the searched pieces of text, once all are known."""
+        self.by_line: dict[tuple[str, int], set[Span]] = {}
+        for file, spans in self.by_file.items():
+            for span in spans:
+                for line in range(span.start.line, span.end.line + 1):
+                    self.by_line.setdefault((file, line), set()).add(span)
+        pieces = {p.strip() for secret in self.texts for p in secret.split("\n")}
+        self.pieces = sorted((p for p in pieces if len(p) >= _MIN_SEARCHED), key=len, reverse=True)
+
     def masks_for(self, spans: Iterable[Span]) -> tuple[Span, ...]:
-        out: list[Span] = []
+        out: set[Span] = set()
         for span in spans:
-            lines = set(_shown_lines(span))
-            out += [
-                m
-                for m in self.by_file.get(span.file, ())
-                if any(m.start.line <= line <= m.end.line for line in lines)
-            ]
-        return tuple(sorted(set(out)))
+            for line in _shown_lines(span):
+                out.update(self.by_line.get((span.file, line), ()))
+        return tuple(sorted(out))
 
     def scrub(self, text: str) -> str:
-        for secret in sorted(self.texts, key=len, reverse=True):
-            for piece in secret.split("\n"):
-                piece = piece.strip()
-                if len(piece) >= _MIN_SEARCHED and piece in text:
-                    text = text.replace(piece, mask_fragment(piece))
+        for piece in self.pieces:
+            if piece in text:
+                text = text.replace(piece, mask_fragment(piece))
         text = _URL_PASSWORD.sub(
             lambda m: m.group()[: m.start(1) - m.start()] + mask_fragment(m.group(1)) + "@", text
         )
@@ -212,13 +216,10 @@ class _Secrets:
 def scrub_text(text: str, sources: Mapping[str, SourceFile]) -> str:
     """`text` (an IR dump, a listing) with every flagged value of `sources` masked, uncut."""
     secrets = _Secrets(sources)
-    for secret in sorted(secrets.texts, key=len, reverse=True):
-        for piece in secret.split("\n"):
-            piece = piece.strip()
-            if len(piece) >= _MIN_SEARCHED:
-                text = text.replace(piece, mask_fragment(piece))
-                escaped = json.dumps(piece)[1:-1]
-                text = text.replace(escaped, mask_fragment(piece))
+    secrets.index()
+    for piece in secrets.pieces:
+        text = text.replace(piece, mask_fragment(piece))
+        text = text.replace(json.dumps(piece)[1:-1], mask_fragment(piece))
     return _URL_PASSWORD.sub(
         lambda m: m.group()[: m.start(1) - m.start()] + mask_fragment(m.group(1)) + "@", text
     )
@@ -237,6 +238,7 @@ def prepare(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) ->
             secrets.by_file.setdefault(span.file, set()).add(span)
             if source is not None:
                 secrets.texts.add(_text_of(span, source))
+    secrets.index()
     out = []
     for diagnostic in diagnostics:
         masks = secrets.masks_for(_spans(diagnostic))
