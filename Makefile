@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 EXAMPLE := examples/customer-analytics
 
-.PHONY: demo test lint format bench bench-lsp install dev clean
+.PHONY: demo test lint format bench bench-lsp install dev clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ test: lint
 	bash scripts/ensure-registry.sh
 	$(BIN)/pytest -q
 
+# A longer fuzz run than the one in `make test`: `make fuzz COUNT=20000`; replay a failure with the
+# seed it printed: `FLOEC_FUZZ_SEED=<seed> make fuzz COUNT=<n>`.
+COUNT ?= 10000
+fuzz: dev
+	FLOEC_FUZZ_COUNT=$(COUNT) $(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py
+
 format: dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -79,6 +85,7 @@ bench: install
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/lint_bench.py
 	$(BIN)/python bench/grammars_bench.py
+	$(BIN)/python bench/hostile_bench.py
 
 # The editor server needs floec[lsp] (installed with the test extra).
 bench-lsp: dev

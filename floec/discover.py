@@ -53,7 +53,11 @@ def inputs_for(path: str) -> list[Input] | None:
     target = Path(path)
     if not target.is_dir():
         return [Input(path, kind_of_name(path))]
-    found = [Input(str(target / name), "floe") for name in FLOE_NAMES if (target / name).is_file()]
+    found = [
+        Input(str(target / name), "floe")
+        for name in FLOE_NAMES
+        if (target / name).exists() and not (target / name).is_dir()
+    ]
     if found:
         environments = platform_files(target.resolve())
     else:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -35,6 +35,9 @@ from floec.ir import (
 )
 from floec.source import SourceFile
 
+if TYPE_CHECKING:
+    from floec.passes.codegen_dbt import DbtProject
+
 
 @attrs.frozen
 class State:
@@ -52,6 +55,7 @@ class State:
     lowered: LoweredPipeline | None = None
     outputs: tuple[GeneratedFile, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    linted: bool = False
 
     @property
     def failed(self) -> bool:
@@ -84,16 +88,30 @@ def _check(state: State) -> State:
 
 
 def _lint(state: State) -> State:
-    """The seam for `lint-credentials` (floec/passes/lint_credentials.py, `floec lint`'s pass):
-    to run it in builds, add `Step("lint-credentials", _lint)` to PASSES after
-    check-credentials. It scans both input files' text; its diagnostics join the build's."""
+    """`lint-credentials` (floec/passes/lint_credentials.py, `floec lint`'s pass) over both input
+    files' text: every hardcoded credential is an error of the build."""
+    sources = (state.pipeline_source, state.environment.source)
+    found = lint_sources((s for s in sources if s.name != FALLBACK_SOURCE), state.diagnostics)
+    return attrs.evolve(state, diagnostics=state.diagnostics + tuple(found), linted=True)
+
+
+def lint_sources(
+    sources: Iterable[SourceFile], reported: Iterable[Diagnostic] = ()
+) -> list[Diagnostic]:
+    """The credential lint of `check` and `build`: a finding that `floec lint` reports as an
+    error is an error here too, in either file. A value that a security check already reported
+    (check-credentials' "use secret_ref") is not reported twice."""
     from floec.passes.lint_credentials import lint_credentials
 
+    covered = [d.span for d in reported if d.span is not None and d.code.startswith("FLC2")]
     found: list[Diagnostic] = []
-    for source in (state.pipeline_source, state.environment.source):
-        if source.name != FALLBACK_SOURCE:
-            found += lint_credentials(source)
-    return attrs.evolve(state, diagnostics=state.diagnostics + tuple(found))
+    for source in sources:
+        for diagnostic in lint_credentials(source):
+            span = diagnostic.span
+            if span is not None and any(c.contains(span) for c in covered):
+                continue
+            found.append(diagnostic)
+    return found
 
 
 def _lower(state: State) -> State:
@@ -170,30 +188,42 @@ def _posix_relpath(path: Path, start: Path) -> str:
     return "" if relative == "." else relative
 
 
+def dbt_projects(project: Path, pipeline: FloeSpec, environment: str) -> list[DbtProject]:
+    """The dbt projects the pipeline's transforms name, read through the one input reader."""
+    from floec.passes.codegen_dbt import DbtProject
+    from floec.source import read_bytes
+
+    projects = []
+    for transform in pipeline.transforms:
+        if transform.type != "dbt":
+            continue
+        file = Path(os.path.abspath(project / transform.path)) / "dbt_project.yml"
+        data = read_bytes(str(file))
+        text: str | None = None
+        if isinstance(data, bytes):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+        projects.append(
+            DbtProject(
+                path=transform.path,
+                file=project_relative(project, str(file)),
+                text=text,
+                target=transform.target or environment,
+                span=transform.field_spans.get("path", transform.span),
+            )
+        )
+    return projects
+
+
 def _codegen_dbt(state: State) -> State:
-    from floec.passes.codegen_dbt import PROFILES_FILE, DbtContext, DbtProject, codegen_dbt
+    from floec.passes.codegen_dbt import PROFILES_FILE, DbtContext, codegen_dbt
 
     assert state.lowered is not None
     environment = state.environment
     root = workspace_root(environment, state.project)
-    projects = []
-    for transform in state.pipeline.transforms:
-        if transform.type != "dbt":
-            continue
-        file = Path(os.path.abspath(state.project / transform.path)) / "dbt_project.yml"
-        try:
-            text: str | None = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
-        projects.append(
-            DbtProject(
-                path=transform.path,
-                file=project_relative(state.project, str(file)),
-                text=text,
-                target=transform.target or environment.name,
-                span=transform.field_spans.get("path", transform.span),
-            )
-        )
+    projects = dbt_projects(state.project, state.pipeline, environment.name)
     platform_path = environment.path
     if platform_path != FALLBACK_SOURCE and "://" not in platform_path:
         platform_path = _posix_relpath(Path(os.path.abspath(platform_path)), root)
@@ -208,15 +238,26 @@ def _codegen_dbt(state: State) -> State:
     return _with_files(state, result)
 
 
+def _check_outputs(state: State) -> State:
+    from floec.passes.check_outputs import OutputsContext, check_outputs
+
+    sources = (state.pipeline_source, state.environment.source)
+    result = check_outputs(
+        OutputsContext(tuple(s for s in sources if s.name != FALLBACK_SOURCE), state.outputs)
+    )
+    return attrs.evolve(state, diagnostics=state.diagnostics + result.diagnostics)
+
+
 # The passes, in order (DESIGN §2).
 PASSES: tuple[Step, ...] = (
     Step("bind-profiles", _bind, stage="bound"),
     Step("check-credentials", _check),
-    # Step("lint-credentials", _lint),  <- the seam: see _lint
+    Step("lint-credentials", _lint),
     Step("lower-secrets", _lower, stage="lowered"),
     Step("codegen-artifacts", _codegen_artifacts),
     Step("codegen-dbt", _codegen_dbt),
     Step("codegen-dagster", _codegen_dagster),
+    Step("check-outputs", _check_outputs),
 )
 PASS_NAMES = tuple(step.name for step in PASSES)
 STAGES = ("ast", "bound", "lowered")
@@ -257,11 +298,12 @@ def stage_ir(state: State, stage: str) -> object:
 
 def sha256_text(source: SourceFile) -> str:
     """SHA-256 of the file's bytes as read (falls back to the decoded text)."""
-    try:
-        with open(source.name, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+    from floec.source import read_bytes
+
+    data = read_bytes(source.name)
+    if isinstance(data, Diagnostic):
         return hashlib.sha256(source.text.encode()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def project_relative(project: Path, path: str) -> str:
@@ -274,37 +316,6 @@ def project_relative(project: Path, path: str) -> str:
     except ValueError:
         return Path(path).as_posix()
     return Path(relative).as_posix()
-
-
-def write_outputs(directory: Path, files: Iterable[GeneratedFile]) -> list[Path]:
-    """Write each file atomically: a temporary sibling, fsync, rename. A file is either the old
-    one or the new one, never half of each; a build that failed never gets here."""
-    written = []
-    for item in files:
-        target = directory / item.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(item.data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-        written.append(target)
-    if hasattr(os, "O_DIRECTORY"):
-        try:
-            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            return written
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return written
 
 
 def all_profiles(environment: Environment) -> tuple[BoundProfile, ...]:
@@ -388,7 +399,7 @@ def open_project(path: str) -> Opened:
 
     target = Path(path)
     if target.is_dir():
-        found = [target / name for name in FLOE_NAMES if (target / name).is_file()]
+        found = [target / name for name in FLOE_NAMES if _present(target / name)]
         if not found:
             return Opened(
                 None,
@@ -410,6 +421,11 @@ def open_project(path: str) -> Opened:
         return Opened(None, checked.diagnostics, sources)
     project = Project(target.parent, checked.source, checked.spec)
     return Opened(project, checked.diagnostics, sources)
+
+
+def _present(path: Path) -> bool:
+    """A file is there (a pipe too: reading it is what reports it, instead of skipping it)."""
+    return path.exists() and not path.is_dir()
 
 
 @attrs.frozen
@@ -455,6 +471,12 @@ def build_environment(
     )
     if run and not state.failed:
         state = run_passes(state, stop_after=stop_after)
+    if stop_after is not None and stop_after.startswith("codegen-") and not state.failed:
+        state = _check_outputs(state)  # files that may be written are checked all the same
+    if not state.linted:
+        # `--emit` and `--stop-after` print what the passes built: the lint still decides
+        # whether a credential would be printed with it.
+        state = _lint(state)
     return Built(choice.name, choice.origin, state, state.diagnostics, loaded.sources)
 
 
@@ -529,33 +551,57 @@ def open_deployment(
     return Deployment(None, environment, result.value.secrets, tuple(diagnostics), tuple(sources))
 
 
+def _dbt_warnings(pipeline: FloeSpec, directory: Path) -> list[Diagnostic]:
+    """What codegen-dbt warns about the dbt projects themselves, so that `check` says it too."""
+    from floec.passes.codegen_dbt import fallback_warning, profile_name
+
+    out = []
+    for project in dbt_projects(directory, pipeline, "check"):
+        _, why = profile_name(project, pipeline.name)
+        if why is not None:
+            out.append(fallback_warning(project, pipeline.name, pipeline.span.file, why))
+    return out
+
+
 def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
     """`floec check`'s binding and credential diagnostics (issue 3 §8): every platform.yaml's
     credentials, and every floe.yaml bound against every platform.yaml checked with it (named
     by its directory, `platform/<env>/platform.yaml`)."""
+    from floec.environments import directory_problem
     from floec.frontend import Checked
     from floec.passes.bind_profiles import BindContext, bind_profiles
     from floec.passes.check_credentials import CredentialsContext, check_credentials
 
     pipelines: list[FloeSpec] = []
     environments: list[Environment] = []
+    out: list[Diagnostic] = []
     for item in checked:
         if not isinstance(item, Checked) or item.source is None:
             continue
         if isinstance(item.spec, FloeSpec):
             pipelines.append(item.spec)
+            out += _dbt_warnings(item.spec, Path(item.source.name).parent)
         elif isinstance(item.spec, PlatformSpec):
-            name = Path(item.source.name).parent.name or "default"
+            directory = Path(item.source.name).parent
+            name = directory.name or "default"
+            if directory.parent.name == "platform":  # platform/<env>/: the name must be valid
+                problem = directory_problem(name, directory)
+                if problem is not None:
+                    out.append(problem)
             digest = hashlib.sha256(item.source.text.encode()).hexdigest()
             environments.append(
                 Environment(
                     name, item.spec, item.source, item.source.name, "check", digest, item.tree
                 )
             )
-    out: list[Diagnostic] = []
     for environment in environments:
         context = CredentialsContext(environment, all_profiles(environment))
         out += check_credentials(context).diagnostics
         for pipeline in pipelines:
             out += bind_profiles(BindContext(pipeline, environment)).diagnostics
+    reported = [d for item in checked if isinstance(item, Checked) for d in item.diagnostics]
+    out += lint_sources(
+        (item.source for item in checked if isinstance(item, Checked) and item.source is not None),
+        [*reported, *out],
+    )
     return out

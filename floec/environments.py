@@ -80,10 +80,43 @@ class Loaded:
     sources: tuple[SourceFile, ...]
 
 
+def workspace(project: Path) -> Path:
+    """What floe.yaml's paths must stay inside: the git repository holding the pipeline, else
+    the working directory when the pipeline is under it, else the pipeline's directory."""
+    real = Path(os.path.realpath(project))
+    for directory in (real, *real.parents):
+        if (directory / ".git").exists():
+            return directory
+    cwd = Path(os.path.realpath(os.getcwd()))
+    return cwd if real == cwd or cwd in real.parents else real
+
+
+def outside_workspace(project: Path, pipeline: FloeSpec | None) -> Diagnostic | None:
+    """FLC017 when floe.yaml's `platform.path` leads outside the workspace (symbolic links
+    resolved): a pipeline's author must not make CI read an arbitrary file. The operator's
+    `--platform` and FLOE_PLATFORM_FILE are not limited."""
+    source = pipeline.platform if pipeline is not None else None
+    if source is None or source.path is None:
+        return None
+    root = workspace(project)
+    real = Path(os.path.realpath(project / source.path))
+    if real == root or root in real.parents:
+        return None
+    return make(
+        "FLC017",
+        f"platform.path leads outside the workspace ({display_name(str(root)) or '.'}); floec "
+        "reads no file there on the say-so of floe.yaml",
+        source.field_spans.get("path", source.span),
+        help="keep the platform configuration in the repository (e.g. platform: {path: "
+        "../platform}); an operator can name any file with --platform FILE or "
+        "FLOE_PLATFORM_FILE",
+    )
+
+
 def platform_dir(project: Path, pipeline: FloeSpec | None) -> Path | None:
     """The directory holding `<env>/platform.yaml`, or None."""
     source = pipeline.platform if pipeline is not None else None
-    if source is not None and source.path is not None:
+    if source is not None and source.path is not None and not outside_workspace(project, pipeline):
         candidate = project / source.path
         if candidate.is_dir():
             return candidate
@@ -114,6 +147,14 @@ def check_name(name: str, where: str, file: str | None) -> Diagnostic | None:
         file=file,
         help="e.g. prod, staging, sandbox-team-a, dr-region-2",
     )
+
+
+def directory_problem(name: str, directory: Path) -> Diagnostic | None:
+    """FLC305 for an environment directory `platform/<name>/` whose name is not valid, reported
+    at the directory: `check` and `build` say the same thing there."""
+    where = display_name(str(directory))
+    problem = check_name(name, f"directory {where}", None)
+    return None if problem is None else attrs.evolve(problem, file=where)
 
 
 def unknown_environment(
@@ -150,6 +191,10 @@ def choose(
                 return problem
     if platform:
         return Choice(env or DEFAULT_ENV, platform, "--platform")
+    if not environ.get("FLOE_PLATFORM_FILE"):
+        problem = outside_workspace(project, pipeline)
+        if problem is not None:
+            return problem
     known = environments(project, pipeline)
     if env:
         if env not in known:
@@ -195,16 +240,14 @@ def choose(
 def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) -> Loaded:
     """Read, check and elaborate the chosen platform file (or build the fallback)."""
     from floec.frontend import check_source
-    from floec.source import decode
+    from floec.source import decode, read_bytes
 
     if choice.path is None:
         source = SourceFile(FALLBACK_SOURCE, fallback_text(environ))
         data = source.text.encode()
     else:
-        try:
-            with open(choice.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+        read = read_bytes(choice.path)
+        if isinstance(read, Diagnostic) and read.code in ("FLC001", "FLC002"):
             return Loaded(
                 None,
                 (
@@ -218,6 +261,9 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
                 ),
                 (),
             )
+        if isinstance(read, Diagnostic):  # a pipe, a device, an oversized file
+            return Loaded(None, (read,), ())
+        data = read
         decoded = decode(data, choice.label or display_name(choice.path))
         if isinstance(decoded, Diagnostic):
             return Loaded(None, (decoded,), ())

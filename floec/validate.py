@@ -150,7 +150,9 @@ _TYPE_WORDS = {
 }
 
 
-def describe(value: object, *, sensitive: bool = False) -> str:
+def describe(value: object, *, sensitive: bool = False, key: str | None = None) -> str:
+    """How a message names a value the schema rejected; a string that is sensitive or that a
+    credential rule flags (under its key, or by its shape) is never quoted."""
     if value is None:
         return "an empty value"
     if isinstance(value, bool):
@@ -160,11 +162,50 @@ def describe(value: object, *, sensitive: bool = False) -> str:
     if isinstance(value, str):
         if sensitive:
             return f"a plain string ({mask_value(value)})"
+        if _flagged(value, key):
+            return f"a string that looks like a credential ({mask_value(value)})"
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f'the string "{shown}"'
     if isinstance(value, dict):
         return "a mapping"
     return "a list"
+
+
+def _flagged(value: str, key: str | None) -> bool:
+    from floec.credential_rules import scan_value
+
+    return bool(scan_value(value, key)) or ("://" in value and "@" in value)
+
+
+def _rule_words(keyword: str) -> str:
+    """Our own words for a schema rule that has no message of its own (jsonschema's sentence
+    quotes the value and the schema's internals, so it never reaches the user)."""
+    return _RULE_WORDS.get(keyword, "the value does not have the form this field needs")
+
+
+_RULE_WORDS = {
+    "not": "this combination of fields or this value is not allowed here",
+    "dependentRequired": "a field this one needs is missing",
+    "dependentSchemas": "a field this one needs is missing or has the wrong form",
+    "if": "the value does not fit the type chosen for this entry",
+    "then": "the value does not fit the type chosen for this entry",
+    "else": "the value does not fit the type chosen for this entry",
+    "allOf": "the value does not meet every rule for this field",
+    "format": "the value does not have the required format",
+    "uniqueItems": "the list holds the same item twice",
+    "contains": "the list lacks an item it needs",
+    "propertyNames": "a key of this mapping has the wrong form",
+    "multipleOf": "the number is not a multiple of the step this field needs",
+}
+
+
+def _quoted_name(name: object) -> str:
+    text = str(name)
+    return "(a name that looks like a credential)" if _flagged(text, None) else f"'{text}'"
+
+
+def _key_of(path: Sequence[PathItem]) -> str | None:
+    return str(path[-1]) if path and isinstance(path[-1], str) else None
 
 
 def _expected(types: object) -> str:
@@ -327,7 +368,7 @@ class _ErrorMapper:
             import difflib
 
             allowed = [str(v) for v in (value if keyword == "enum" else [value])]
-            found = describe(instance, sensitive=sensitive)
+            found = describe(instance, sensitive=sensitive, key=_key_of(path))
             nearest = difflib.get_close_matches(str(instance), allowed, n=len(allowed), cutoff=0)
             return [
                 make(
@@ -336,7 +377,10 @@ class _ErrorMapper:
                     f"found {found}",
                     self.span_of(path),
                     help=f"did you mean '{nearest[0]}'?"
-                    if nearest and not sensitive and _close(str(instance), nearest[0])
+                    if nearest
+                    and not sensitive
+                    and not _flagged(str(instance), _key_of(path))
+                    and _close(str(instance), nearest[0])
                     else None,
                 )
             ]
@@ -348,7 +392,7 @@ class _ErrorMapper:
                 return [
                     make(
                         "FLC105",
-                        f"invalid name '{instance}' in {where}: expected "
+                        f"invalid name {_quoted_name(instance)} in {where}: expected "
                         f"{hint or f'a name matching {value}'}",
                         self.span_of([*path, str(instance)], key=True),
                     )
@@ -357,7 +401,7 @@ class _ErrorMapper:
                 make(
                     "FLC105",
                     f"invalid value for {where}: expected {hint or f'text matching {value}'}; "
-                    f"found {describe(instance, sensitive=sensitive)}",
+                    f"found {describe(instance, sensitive=sensitive, key=_key_of(path))}",
                     self.span_of(path),
                 )
             ]
@@ -368,11 +412,11 @@ class _ErrorMapper:
                 make(
                     "FLC106",
                     f"invalid value for {where}: {_range_words(keyword, value)}; "
-                    f"found {describe(instance, sensitive=sensitive)}",
+                    f"found {describe(instance, sensitive=sensitive, key=_key_of(path))}",
                     self.span_of(path),
                 )
             ]
-        message = error.message if not sensitive else "the value does not satisfy the schema"
+        message = _rule_words(keyword)
         return [make("FLC108", f"invalid value for {where}: {message}", self.span_of(path))]
 
     def field_help(self, error: ValidationError, name: str) -> str | None:
@@ -406,7 +450,7 @@ class _ErrorMapper:
             out.append(
                 make(
                     "FLC101",
-                    f"unknown field '{name}' in {where}",
+                    f"unknown field {_quoted_name(name)} in {where}",
                     self.span_of([*path, name], key=True),
                     help=f"did you mean '{close[0]}'?"
                     if close
@@ -447,7 +491,9 @@ class _ErrorMapper:
             ]
         return [
             make(
-                "FLC108", f"invalid value for {_dotted(path)}: {error.message}", self.span_of(path)
+                "FLC108",
+                f"invalid value for {_dotted(path)}: {_rule_words(str(error.validator))}",
+                self.span_of(path),
             )
         ]
 
@@ -471,7 +517,7 @@ class _ErrorMapper:
         return make(
             "FLC102",
             f"wrong type for {where}: expected {_expected(expected)}, found "
-            f"{describe(instance, sensitive=sensitive)}",
+            f"{describe(instance, sensitive=sensitive, key=_key_of(path))}",
             span,
             help=help_text,
         )
@@ -512,7 +558,7 @@ class _ErrorMapper:
             make(
                 "FLC102",
                 f"wrong type for {_dotted(path)}: expected {' or '.join(dict.fromkeys(options))}, "
-                f"found {describe(error.instance, sensitive=sensitive)}",
+                f"found {describe(error.instance, sensitive=sensitive, key=_key_of(path))}",
                 self.span_of(path),
             )
         ]

@@ -169,5 +169,6 @@ def test_rendered_finding_per_rule(name: str, snapshot, monkeypatch: pytest.Monk
 
 def test_every_lint_rule_has_a_snapshot_file() -> None:
     covered = {name[:6] for name in RULE_FILES}
-    lint_rules = {c for c in CODES if c.startswith("FLC2")}
+    build_only = {"FLC222"}  # checks generated files: tests/test_canary.py
+    lint_rules = {c for c in CODES if c.startswith("FLC2")} - build_only
     assert lint_rules <= covered

@@ -1,9 +1,10 @@
 """`floec build [PATH]`: compile a pipeline for one environment, or for all of them.
 
 Writes `target/<env>/compiled_artifacts.json`, `target/<env>/dbt/profiles.yml` and
-`target/<env>/dagster/`. The environment is chosen as documented in floec/environments.py and
-docs/platform-config.md. `--emit ast|bound|lowered` prints the IR after
-that stage as JSON on stdout and writes nothing; `--stop-after PASS` stops after a pass.
+`target/<env>/dagster/`, each environment as a whole (floec/write.py). The environment is chosen
+as documented in floec/environments.py and docs/platform-config.md. `--emit ast|bound|lowered`
+prints the IR after that stage as JSON on stdout (flagged values masked) and writes nothing;
+`--stop-after PASS` stops after a pass.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ STAGES = ("ast", "bound", "lowered")
 PASS_NAMES = (
     "bind-profiles",
     "check-credentials",
+    "lint-credentials",
     "lower-secrets",
     "codegen-artifacts",
     "codegen-dbt",
     "codegen-dagster",
+    "check-outputs",
 )
 
 
@@ -97,9 +100,12 @@ def run(args: argparse.Namespace) -> int:
     floe_file = project.source.name
     if args.all_envs:
         choices: list[object] = []
+        outside = environments.outside_workspace(project.directory, project.pipeline)
+        if outside is not None:
+            return finish(args, [*diagnostics, outside], sources, [], None)
         known = environments.environments(project.directory, project.pipeline)
         for name, path in known.items():
-            problem = environments.check_name(name, f"directory {path.parent}", floe_file)
+            problem = environments.directory_problem(name, path.parent)
             if problem is not None:
                 diagnostics.append(problem)
                 continue
@@ -156,27 +162,44 @@ def run(args: argparse.Namespace) -> int:
     for built in builds:
         sources.update({s.name: s for s in built.sources})
         diagnostics.extend(built.diagnostics)
-        writes = not args.emit and (stop_after is None or stop_after.startswith("codegen-"))
-        clean = not built.failed and not has_failures(built.diagnostics, args.strict)
-        if writes and built.state is not None and clean:
-            directory = Path(args.target_dir) / built.name
-            written = driver.write_outputs(directory, built.state.outputs)
-            if built.state.lowered is not None:
-                # the embedded default's files need their directories before dbt runs
-                embedded.prepare(
-                    built.state.lowered, driver.workspace_root(built.state.environment)
-                )
-            outputs[built.name] = [display_name(str(p)) for p in written]
+    writes = not args.emit and (
+        stop_after is None or stop_after.startswith(("codegen-", "check-o"))
+    )
+    # A failed environment writes nothing, and floe.yaml's own errors fail every environment;
+    # with --all-envs, the environments that built are written (the matrix shows the others).
+    clean = {
+        b.name: b.state.outputs
+        for b in builds
+        if b.state is not None
+        and not has_failures([*b.diagnostics, *opened.diagnostics], args.strict)
+    }
+    if writes and clean:
+        from floec.write import write_environments
+
+        result = write_environments(Path(args.target_dir), clean)
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            for name, written in result.items():
+                outputs[name] = [display_name(str(p)) for p in written]
+            for built in builds:
+                state = built.state
+                if built.name in result and state is not None and state.lowered is not None:
+                    # the embedded default's files need their directories before dbt runs
+                    root = driver.workspace_root(state.environment, state.project)
+                    embedded.prepare(state.lowered, root)
     if args.emit:
         irs = {b.name: driver.stage_ir(b.state, args.emit) for b in builds if b.state is not None}
         if not any(has_failures(b.diagnostics, False) for b in builds):
-            if args.all_envs:
-                sys.stdout.write(dump(irs))
-            else:
-                sys.stdout.write(dump(next(iter(irs.values()), None)))
+            from floec.diagnostics.redact import scrub_text
+
+            text = dump(irs) if args.all_envs else dump(next(iter(irs.values()), None))
+            sys.stdout.write(scrub_text(text, sources))
         emit_diagnostics(args, normalise(diagnostics), sources, sys.stderr)
         return 1 if has_failures(diagnostics, args.strict) else 0
-    return finish(args, diagnostics, sources, builds, outputs, matrix=args.all_envs)
+    return finish(
+        args, diagnostics, sources, builds, outputs, matrix=args.all_envs, shared=opened.diagnostics
+    )
 
 
 def _from_registry(pipeline: FloeSpec | None) -> bool:
@@ -229,13 +252,16 @@ def finish(
     outputs: dict[str, list[str]] | None,
     *,
     matrix: bool = False,
+    shared: Sequence[Diagnostic] = (),
 ) -> int:
+    """Print the outcome; `shared` (floe.yaml's own diagnostics) counts against every
+    environment."""
     diagnostics = normalise(diagnostics)
     failed = has_failures(diagnostics, args.strict)
     typed = list(builds)
     rows = matrix_rows(typed) if matrix else []
     if args.format == "json":
-        from floec.diagnostics.render_json import to_object
+        from floec.diagnostics.render_json import to_objects
 
         document: dict[str, object] = {
             "ok": not failed,
@@ -243,12 +269,12 @@ def finish(
                 {
                     "name": b.name,
                     "origin": b.origin,
-                    "ok": not has_failures(b.diagnostics, args.strict),
+                    "ok": not has_failures([*b.diagnostics, *shared], args.strict),
                     "outputs": (outputs or {}).get(b.name, []),
                 }
                 for b in typed
             ],
-            "diagnostics": [to_object(d, sources) for d in diagnostics],
+            "diagnostics": to_objects(diagnostics, sources),
         }
         if matrix:
             document["matrix"] = rows
@@ -262,7 +288,7 @@ def finish(
             sys.stderr.write(f"floec: built {name}: {path}\n")
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    bad = [b.name for b in typed if has_failures(b.diagnostics, args.strict)]
+    bad = [b.name for b in typed if has_failures([*b.diagnostics, *shared], args.strict)]
     verdict = f"failed for {', '.join(bad)}" if bad else ("failed" if failed else "ok")
     sys.stderr.write(
         f"floec: build {verdict}: {errors} error{'s' * (errors != 1)}, "
@@ -298,9 +324,20 @@ def matrix_rows(builds: Sequence[Built]) -> list[dict[str, object]]:
 
 
 def print_matrix(rows: list[dict[str, object]], colour: str) -> None:
+    from floec.diagnostics.redact import escape_text
+
+    if not rows:  # no environment could be built (each one's problem is reported above)
+        return
     headers = ["environment", "catalog", "storage", "compute", "status"]
     table = [
-        [str(r["environment"]), *(str(v) for v in dict(r["profiles"]).values()), str(r["status"])]  # type: ignore[call-overload]
+        [
+            escape_text(c)
+            for c in (
+                str(r["environment"]),
+                *(str(v) for v in dict(r["profiles"]).values()),  # type: ignore[call-overload]
+                str(r["status"]),
+            )
+        ]
         for r in rows
     ]
     if sys.stdout.isatty() and wants_colour(sys.stdout, colour):

@@ -12,8 +12,10 @@ import os
 import sys
 from collections.abc import Iterator
 
+import attrs
+
 from floec.commands.output import FORMATS, emit
-from floec.diagnostics.model import Diagnostic, has_errors, make, normalise
+from floec.diagnostics.model import Diagnostic, Severity, has_errors, make, normalise
 from floec.source import SourceFile, display_name, read_source
 
 # Folders that hold tools' state or third-party code, never the user's configuration.
@@ -69,6 +71,15 @@ def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
 
     source = read_source(file)
     if isinstance(source, Diagnostic):
+        if (
+            source.code == "FLC016"
+        ):  # skipped, as gitleaks and detect-secrets do, but never silently
+            skipped = attrs.evolve(
+                source,
+                severity=Severity.WARNING,
+                notes=("floec lint skipped this file: it was not scanned for credentials",),
+            )
+            return None, [skipped]
         return None, [source]
     return source, lint_credentials(source)
 

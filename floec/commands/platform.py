@@ -52,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
     if args.format == "json":
-        from floec.diagnostics.render_json import to_object
+        from floec.diagnostics.render_json import to_objects
 
         document = {
             "environment": environment.name if environment is not None else None,
             "platform": environment.source.name if environment is not None else None,
             "profiles": rows,
-            "diagnostics": [to_object(d, sources) for d in diagnostics],
+            "diagnostics": to_objects(diagnostics, sources),
         }
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
     else:

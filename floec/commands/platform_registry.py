@@ -177,10 +177,10 @@ def _versions(args: argparse.Namespace, reference: Reference) -> int:
 
 
 def _pull(args: argparse.Namespace, reference: Reference) -> int | Diagnostic:
-    from floec.driver import write_outputs
-    from floec.ir import GeneratedFile
+    from floec.diagnostics.model import Diagnostic
     from floec.oci.client import RegistryError
     from floec.oci.platforms import diagnostic
+    from floec.write import write_file
 
     registries = _registries(args)
     try:
@@ -194,9 +194,11 @@ def _pull(args: argparse.Namespace, reference: Reference) -> int | Diagnostic:
         from floec.diagnostics.model import make
 
         return make("FLC316", str(error), None)
-    written = write_outputs(Path(args.output), [GeneratedFile("platform.yaml", resolved.data)])
+    written = write_file(Path(args.output) / "platform.yaml", resolved.data)
+    if isinstance(written, Diagnostic):
+        return written
     sys.stdout.write(f"{resolved.pinned}\n")
     sys.stderr.write(
-        f"floec: pulled {written[0]} ({resolved.size} bytes, {resolved.layer} verified)\n"
+        f"floec: pulled {written} ({resolved.size} bytes, {resolved.layer} verified)\n"
     )
     return 0

@@ -66,13 +66,13 @@ def run(args: argparse.Namespace) -> int:
     environment = deployment.environment
     failed = has_failures(diagnostics, False) or environment is None
     if args.format == "json":
-        from floec.diagnostics.render_json import to_object
+        from floec.diagnostics.render_json import to_objects
 
         document = {
             "environment": environment.name if environment is not None else None,
             "secrets_dir": directory,
             "secrets": entries,
-            "diagnostics": [to_object(d, sources) for d in diagnostics],
+            "diagnostics": to_objects(diagnostics, sources),
         }
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
     else:

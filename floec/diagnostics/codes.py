@@ -36,7 +36,13 @@ _TABLE = (
     Code(
         "FLC014", "unknown-file-kind", "error", "a file that is neither floe.yaml nor platform.yaml"
     ),
+    Code("FLC015", "not-a-regular-file", "error", "an input is a pipe, a device or a socket"),
+    Code("FLC016", "file-too-large", "error", "an input file is over the size limit"),
+    Code(
+        "FLC017", "path-outside-workspace", "error", "floe.yaml names a file outside the workspace"
+    ),
     Code("FLC020", "invalid-interpolation", "error", "a malformed `${...}` interpolation"),
+    Code("FLC030", "output-not-writable", "error", "the build output cannot be written there"),
     # FLC1xx: schema
     Code("FLC101", "unknown-field", "error", "a field the schema does not define"),
     Code("FLC102", "wrong-type", "error", "a value of the wrong type"),
@@ -70,6 +76,7 @@ _TABLE = (
     Code("FLC219", "vendor-api-token", "error", "a token with a vendor's well-known prefix"),
     Code("FLC220", "credential-in-pipeline", "error", "floe.yaml holds a credential"),
     Code("FLC221", "endpoint-in-pipeline", "error", "floe.yaml holds an infrastructure endpoint"),
+    Code("FLC222", "secret-in-output", "error", "a flagged value would be written to an output"),
     Code("FLC230", "unused-suppression", "warning", "a `floec: ignore` that suppresses nothing"),
     Code("FLC231", "unknown-suppression", "warning", "a `floec: ignore` naming no known rule"),
     Code("FLC232", "malformed-suppression", "warning", "a `floec:` comment that cannot be read"),

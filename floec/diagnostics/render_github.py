@@ -4,8 +4,9 @@
 
 Lines and columns are 1-based. `col`/`endColumn` are given only for single-line spans (GitHub
 draws a multi-line span with columns wrongly). Values are escaped as the runner's toolkit does:
-`%`, CR and LF everywhere, and `:` and `,` inside properties. Messages are masked by the passes
-that make them and no source text is printed, so a secret cannot leak through an annotation.
+`%`, CR and LF everywhere, and `:` and `,` inside properties; other control characters are
+written as escapes. Messages pass through `redact.prepare` and no source text is printed, so a
+secret cannot leak through an annotation.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ _COMMAND = {
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from floec.diagnostics.redact import escape_text
+
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_text(text)
 
 
 def escape_property(text: str) -> str:
@@ -52,4 +56,6 @@ def render_one(diagnostic: Diagnostic) -> str:
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
-    return "".join(render_one(diagnostic) + "\n" for diagnostic in diagnostics)
+    from floec.diagnostics.redact import prepare
+
+    return "".join(render_one(d) + "\n" for d in prepare(diagnostics, sources))

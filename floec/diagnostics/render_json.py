@@ -2,7 +2,7 @@
 
 Lines and characters are 0-based and characters are counted in UTF-16 code units, as LSP
 clients expect by default, so an editor can use the ranges as they are. The source snippet is
-never included, so masked values cannot leak; messages are masked by the passes that make them.
+never included; messages pass through `redact.prepare`, so a flagged value cannot leak.
 """
 
 from __future__ import annotations
@@ -56,8 +56,21 @@ def to_object(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> Json
     return obj
 
 
+def to_objects(
+    diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]
+) -> list[JsonObject]:
+    """Every diagnostic as an object, after the last guard against secrets (`redact.prepare`)."""
+    from floec.diagnostics.redact import prepare
+
+    return [to_object(d, sources) for d in prepare(diagnostics, sources)]
+
+
+def dumps(document: object) -> str:
+    """JSON with every control and bidirectional character escaped."""
+    from floec.diagnostics.redact import escape_json
+
+    return escape_json(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False))
+
+
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
-    return (
-        json.dumps([to_object(d, sources) for d in diagnostics], indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    return dumps(to_objects(diagnostics, sources)) + "\n"

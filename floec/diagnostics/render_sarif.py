@@ -10,6 +10,7 @@ fingerprint), never the line: an alert survives edits above it. No source text i
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ _LEVEL = {
 JsonObject = dict[str, object]
 
 
+@functools.cache
 def _rule(entry: Code) -> JsonObject:
     from floec.diagnostics.rule_docs import rule_doc, sections
 
@@ -92,6 +94,9 @@ def _result(
 
 
 def to_sarif(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> JsonObject:
+    from floec.diagnostics.redact import prepare
+
+    diagnostics = prepare(diagnostics, sources)
     entries = list(CODES.values())
     index = {entry.code: i for i, entry in enumerate(entries)}
     return {
@@ -116,4 +121,7 @@ def to_sarif(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
-    return json.dumps(to_sarif(diagnostics, sources), indent=2, ensure_ascii=False) + "\n"
+    from floec.diagnostics.redact import escape_json
+
+    document = json.dumps(to_sarif(diagnostics, sources), indent=2, ensure_ascii=False)
+    return escape_json(document) + "\n"

@@ -18,11 +18,14 @@ from collections.abc import Mapping
 
 from floec.diagnostics.masking import mask_line
 from floec.diagnostics.model import Diagnostic, Severity
+from floec.diagnostics.redact import escape_char, escape_text, prepare, unsafe
 from floec.source import SourceFile
 from floec.span import Span
 
 TAB_WIDTH = 4
 MAX_SNIPPET_LINES = 4
+# A longer source line is shown as a window of this many columns around the span.
+MAX_LINE_COLUMNS = 240
 
 _COLOURS = {
     Severity.ERROR: "\x1b[1;31m",
@@ -36,18 +39,20 @@ _BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
 def _width(char: str) -> int:
     if char == "\t":
         return TAB_WIDTH
+    if unsafe(char):
+        return len(escape_char(char))
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _display(text: str) -> str:
-    return text.replace("\t", " " * TAB_WIDTH)
+    return escape_text(text.replace("\t", " " * TAB_WIDTH))
 
 
 def _columns(text: str, start: int, end: int) -> tuple[int, int]:
     """Display columns of the code-point range [start, end) of `text`."""
-    if text.isascii() and "\t" not in text:  # the common case: one column a character
+    if text.isascii() and text.isprintable():  # the common case: one column a character
         return start, max(start, min(end, len(text)))
     left = sum(_width(c) for c in text[:start])
     return left, left + sum(_width(c) for c in text[start:end])
@@ -83,15 +88,30 @@ def _snippet(
             continue
         raw = source.line(index)
         text = mask_line(raw, index, masked)
-        number = paint(f"{index + 1:>{gutter}} |", _BLUE)
-        lines.append(f"{number} {_display(text)}".rstrip())
         start = span.start.column if index == span.start.line else 0
         end = span.end.column if index == span.end.line else len(raw)
+        text, start, end = _window(text, start, end)
+        number = paint(f"{index + 1:>{gutter}} |", _BLUE)
+        lines.append(f"{number} {_display(text)}".rstrip())
         left, right = _columns(text, start, end)
         if right <= left:
             right = left + 1
         lines.append(f"{bar} {' ' * left}{paint(marker * (right - left), style)}")
     return lines
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """At most MAX_LINE_COLUMNS characters of a long line, from a little before the span, with
+    `…` where text was cut; the span's columns moved to match."""
+    if len(text) <= MAX_LINE_COLUMNS:
+        return text, start, end
+    begin = max(0, min(start - 40, len(text) - MAX_LINE_COLUMNS))
+    finish = begin + MAX_LINE_COLUMNS
+    head = "…" if begin > 0 else ""
+    tail = "…" if finish < len(text) else ""
+    shift = len(head) - begin
+    window = head + text[begin:finish] + tail
+    return window, start + shift, min(end, finish) + shift
 
 
 def render_one(
@@ -108,7 +128,8 @@ def render_one(
     if span is not None:
         where = f"{where}:{span.start.line + 1}:{span.start.column + 1}"
     label = paint(f"{diagnostic.severity.value}[{diagnostic.code}]", style)
-    out = [f"{paint(where, _BOLD)}: {label}: {paint(diagnostic.message, _BOLD)}"]
+    message = escape_text(diagnostic.message)
+    out = [f"{paint(escape_text(where), _BOLD)}: {label}: {paint(message, _BOLD)}"]
     spans = [span] if span is not None else []
     spans += [related.span for related in diagnostic.related]
     gutter = max((len(str(s.end.line + 1)) for s in spans), default=1)
@@ -117,15 +138,16 @@ def render_one(
         out += _snippet(span, source, "^", masked.get(span.file, []), gutter, paint, style)
     for related in diagnostic.related:
         rs = related.span
-        head = f"{rs.file}:{rs.start.line + 1}:{rs.start.column + 1}"
-        out.append(f"{paint(' ' * gutter + ':::', _BLUE)} {head}: {related.message}")
+        head = escape_text(f"{rs.file}:{rs.start.line + 1}:{rs.start.column + 1}")
+        message = escape_text(related.message)
+        out.append(f"{paint(' ' * gutter + ':::', _BLUE)} {head}: {message}")
         related_source = sources.get(rs.file)
         if related_source is not None:
             out += _snippet(rs, related_source, "-", masked.get(rs.file, []), gutter, paint, _BLUE)
     for note in diagnostic.notes:
-        out.append(f"{' ' * gutter} = {paint('note', _BOLD)}: {note}")
+        out.append(f"{' ' * gutter} = {paint('note', _BOLD)}: {escape_text(note)}")
     if diagnostic.help:
-        out.append(f"{' ' * gutter} = {paint('help', _BOLD)}: {diagnostic.help}")
+        out.append(f"{' ' * gutter} = {paint('help', _BOLD)}: {escape_text(diagnostic.help)}")
     return "\n".join(out)
 
 
@@ -145,6 +167,7 @@ def render(
     *,
     colour: bool = False,
 ) -> str:
+    diagnostics = prepare(diagnostics, sources)
     masked = masked_spans(diagnostics)
     blocks = [render_one(d, sources, masked, colour=colour) for d in diagnostics]
     return "".join(block + "\n\n" for block in blocks)

@@ -34,6 +34,18 @@ class DbtContext:
     to_root: str  # the workspace root relative to the directory of profiles.yml, '/'-separated
 
 
+def fallback_warning(project: DbtProject, pipeline: str, file: str, why: str) -> Diagnostic:
+    """FLC503: the dbt profile is named after the pipeline, and why (`floec check` says it too)."""
+    return make(
+        "FLC503",
+        f"{why}; the dbt profile is named after the pipeline, '{pipeline}'",
+        project.span,
+        file=file,
+        help="give the dbt project a `profile:` (or fix `path`) so that dbt finds the generated "
+        "profile",
+    )
+
+
 def profile_name(project: DbtProject, pipeline: str) -> tuple[str, str | None]:
     """The `profile:` of the project's dbt_project.yml, else the pipeline's name, and why not.
 
@@ -118,16 +130,7 @@ def codegen_dbt(ctx: DbtContext) -> PassResult:
             name, why = profile_name(project, pipeline.name)
             target_name = project.target
         if project is not None and why is not None:
-            diagnostics.append(
-                make(
-                    "FLC503",
-                    f"{why}; the dbt profile is named after the pipeline, '{pipeline.name}'",
-                    project.span,
-                    file=pipeline.span.file,
-                    help="give the dbt project a `profile:` (or fix `path`) so that dbt "
-                    "finds the generated profile",
-                )
-            )
+            diagnostics.append(fallback_warning(project, pipeline.name, pipeline.span.file, why))
         _, outputs = profiles.setdefault(name, (target_name, {}))
         outputs[target_name] = rendered.output
     if any(d.severity is Severity.ERROR for d in diagnostics):

@@ -17,8 +17,11 @@ import yaml
 
 from floec.source import SourceFile
 from floec.span import Position, Span
-from floec.syntax.load import MAX_DEPTH, MAX_NODES
+from floec.syntax.load import _YAML11_BREAKS, MAX_DEPTH
 from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
+
+# Past this many nodes the general composer takes over (it knows the size and alias budgets).
+MAX_NODES = 100_000
 
 try:
     _Parser: Any = yaml.CSafeLoader
@@ -42,6 +45,8 @@ def _tag(tag: str | None, implicit: bool) -> str | None:
 def compose_plain(source: SourceFile) -> tuple[SyntaxTree, ...] | None:
     """Every document of `source`, or None when the general composer must decide."""
     name = source.name
+    if any(c in source.text for c in _YAML11_BREAKS):
+        return None  # the general composer keeps YAML 1.2's (and the LSP's) line numbers
     parser = _Parser(source.text)
     roots: list[Node] = []
     out: list[Node] = roots

@@ -132,6 +132,9 @@ def lint_credentials(
 ) -> list[Diagnostic]:
     """Find hardcoded credentials in every key, value and comment of `source`.
 
+    Reads: the file's text (and its documents, when given). Writes: nothing.
+    Reports: FLC2xx findings, masked (see the module docstring).
+
     >>> from floec.source import SourceFile
     >>> [d.code for d in lint_credentials(SourceFile("db.yaml", "password: hunter2\\n"))]
     ['FLC201']
@@ -610,3 +613,16 @@ def _split_comment(line: str) -> tuple[str, int | None]:
         elif char == "#" and (index == 0 or line[index - 1] in " \t"):
             return line[:index], index
     return line, None
+
+
+def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
+    """Every range of `source` that a credential rule flags, suppressed or not: what the
+    renderers mask and what no generated file may contain."""
+    linter = _Linter(source)
+    composed, problems = compose_documents(source, allow_custom_tags=True)
+    fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
+    if fatal and not composed.trees:
+        linter.run_on_text(fatal[0])
+    else:
+        linter.run(composed.trees)
+    return tuple(sorted({f.span for f in linter.findings if f.secret}))

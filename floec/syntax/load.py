@@ -7,12 +7,17 @@ nesting, FLC009 tabs in indentation, FLC010 empty files, FLC011 a root that is n
 FLC012 custom tags, FLC013 bad merge keys.
 
 The tree is built from the parser's event stream with an explicit stack (never recursion), so a
-hostile file can cost neither the Python stack nor more than `MAX_NODES` expanded nodes: aliases
-are shared, not copied, and their expanded size is counted as they are used.
+hostile file can cost neither the Python stack nor more than `MAX_ALIAS_NODES` nodes added by
+aliases: aliases are shared, not copied, and what each stands for is counted every time it is
+used. A plain large file is bounded by the file size limit, not by this budget.
+
+U+0085, U+2028 and U+2029 are line breaks to YAML 1.1 (libyaml) but not to YAML 1.2 or an editor:
+the parser is given stand-ins, so lines are counted as the LSP counts them (\\n, \\r\\n, \\r).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import attrs
@@ -29,7 +34,20 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.SafeLoader
 
 MAX_DEPTH = 64
-MAX_NODES = 100_000
+# How many nodes aliases may add by expansion (what `*ref` stands for, counted each time it is
+# used); the document's own nodes are bounded by the file size limit instead. Configurable with
+# FLOEC_MAX_ALIAS_NODES (docs/security.md).
+MAX_ALIAS_NODES = 100_000
+
+# Line breaks to YAML 1.1 (libyaml) but not to YAML 1.2, an editor or the LSP: the parser sees a
+# stand-in character, so a comment holding one stays a comment and line numbers stay the user's.
+_YAML11_BREAKS = "\x85\u2028\u2029"
+
+
+def max_alias_nodes() -> int:
+    value = os.environ.get("FLOEC_MAX_ALIAS_NODES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_ALIAS_NODES
+
 
 _STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
@@ -73,12 +91,28 @@ class _Composer:
         self.stack: list[_Frame] = []
         self.documents: list[Node] = []
         self.document_starts: list[Span] = []
+        self.expanded = 0
+        self.alias_budget = max_alias_nodes()
+        self.restore: dict[int, int] = {}
 
     def span(self, start: Any, end: Any) -> Span:
         return Span.of(self.source.name, start.line, start.column, end.line, end.column)
 
+    def parser_text(self) -> str:
+        text = self.source.text
+        breaks = [c for c in _YAML11_BREAKS if c in text]
+        if not breaks:
+            return text
+        stand_ins = (chr(c) for c in range(0xE000, 0xF8FF) if chr(c) not in text)
+        mapping = {ord(b): ord(next(stand_ins)) for b in breaks}
+        self.restore = {v: k for k, v in mapping.items()}
+        return text.translate(mapping)
+
+    def value(self, text: str) -> str:
+        return text.translate(self.restore) if self.restore else text
+
     def run(self) -> None:
-        parser = _Parser(self.source.text)
+        parser = _Parser(self.parser_text())
         try:
             while True:
                 event = parser.get_event()
@@ -94,7 +128,10 @@ class _Composer:
         elif isinstance(event, yaml.ScalarEvent):
             tag = self.check_tag(event.tag, event, implicit=event.implicit[0])
             scalar = ScalarNode(
-                event.value, event.style or "", tag, self.span(event.start_mark, event.end_mark)
+                self.value(event.value),
+                event.style or "",
+                tag,
+                self.span(event.start_mark, event.end_mark),
             )
             self.add(scalar, 1, event.anchor)
         elif isinstance(event, yaml.AliasEvent):
@@ -167,7 +204,20 @@ class _Composer:
                     help="define the anchor before the first alias that uses it",
                 )
             )
-        self.add(target, self.sizes[id(target)], None)
+        size = self.sizes[id(target)]
+        self.expanded += size
+        if self.expanded > self.alias_budget:
+            raise _Fatal(
+                make(
+                    "FLC007",
+                    f"aliases expand this document by more than {self.alias_budget:,} nodes",
+                    span,
+                    help="a configuration file never needs this much repetition; this looks like "
+                    "an alias bomb ('billion laughs'). The budget is FLOEC_MAX_ALIAS_NODES "
+                    "(docs/security.md)",
+                )
+            )
+        self.add(target, size, None)
 
     def add(self, node: Node, size: int, anchor: str | None) -> None:
         self.sizes[id(node)] = size
@@ -179,16 +229,6 @@ class _Composer:
         frame = self.stack[-1]
         frame.children.append(node)
         frame.size += size
-        if frame.size > MAX_NODES:
-            raise _Fatal(
-                make(
-                    "FLC007",
-                    f"aliases expand this document past {MAX_NODES:,} nodes",
-                    node.span,
-                    help="a configuration file never needs this many values; this looks like an "
-                    "alias bomb ('billion laughs')",
-                )
-            )
 
     def entries(self, frame: _Frame) -> tuple[Entry, ...]:
         own: list[Entry] = []
@@ -373,11 +413,19 @@ def load_config(source: SourceFile) -> tuple[SyntaxTree | None, list[Diagnostic]
         return None, diagnostics
     if not isinstance(root, MappingNode):
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        span = root.span
+        lines = span.end.line - span.start.line + 1
+        if lines > 1:  # described, not quoted: this may be any file (an .env, a key)
+            kind += f" of {lines} lines"
+            first = source.line(span.start.line)
+            span = Span.of(
+                source.name, span.start.line, span.start.column, span.start.line, len(first)
+            )
         diagnostics.append(
             make(
                 "FLC011",
                 f"the document is {kind}; it must be a mapping of keys to values",
-                root.span,
+                span,
                 help="write 'key: value' lines at the top level",
             )
         )
