@@ -1,9 +1,10 @@
 """floe-runtime's configuration format, read from its field-by-field reference.
 
-`tests/data/floe-format-reference.md` is a copy of `shared/floe-format/REFERENCE.md` (generated
-from floe-runtime's own JSON Schemas). This module parses its tables so that tests can walk every
-field of every block against floec's schemas: a field added to the reference without a schema
-change fails a test.
+The reference is `shared/floe-format/REFERENCE.md` (generated from floe-runtime's own JSON
+Schemas), read from beside the checkout when it is there, so that a field added to it without a
+schema change fails a test; `tests/data/floe-format-reference.md` is a copy of it for a clone
+without shared/. This module parses its tables so that tests can walk every field of every block
+against floec's schemas.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import attrs
 
-PATH = Path(__file__).parent / "data" / "floe-format-reference.md"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "floe-format" / "REFERENCE.md"
+COPY = Path(__file__).parent / "data" / "floe-format-reference.md"
+PATH = SHARED if SHARED.exists() else COPY
 
 # Section number -> (the file it describes, whether it is the current format).
 SECTIONS = {1: "floe", 2: "platform", 3: "floe", 4: "platform"}

@@ -12,7 +12,6 @@ from floec.contracts import load_schema
 from tests.floe_reference import MISSING, SECTIONS, Block, Field, parse
 
 BLOCKS = parse()
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "floe-format" / "REFERENCE.md"
 
 # Reference blocks whose fields floec spells under another schema object (its own names, kept
 # from before, or a union of the reference's two spellings).
@@ -31,13 +30,6 @@ def test_the_reference_is_parsed_whole() -> None:
     assert len(BLOCKS) > 140
     assert sum(len(b.fields) for b in BLOCKS) > 450
     assert {b.section for b in BLOCKS} == {1, 2, 3, 4}
-
-
-@pytest.mark.skipif(not SHARED.exists(), reason="shared/ is not beside this checkout")
-def test_the_copy_matches_shared() -> None:
-    from tests.floe_reference import PATH
-
-    assert PATH.read_text(encoding="utf-8") == SHARED.read_text(encoding="utf-8")
 
 
 def _object(block: Block) -> dict[str, object]:
