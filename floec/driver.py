@@ -563,10 +563,13 @@ def _dbt_warnings(pipeline: FloeSpec, directory: Path) -> list[Diagnostic]:
     return out
 
 
-def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
-    """`floec check`'s binding and credential diagnostics (issue 3 §8): every platform.yaml's
-    credentials, and every floe.yaml bound against every platform.yaml checked with it (named
-    by its directory, `platform/<env>/platform.yaml`)."""
+def check_environments(
+    checked: Iterable[object], path_of: Callable[[str], str] = os.path.abspath
+) -> list[Diagnostic]:
+    """`floec check`'s binding and credential diagnostics: every platform.yaml's credentials,
+    and every floe.yaml bound against every platform.yaml checked with it (named by its
+    directory, `platform/<env>/platform.yaml`). `path_of` turns a file's display name into its
+    path (the editor's names are relative to its workspace folder, not the working directory)."""
     from floec.environments import directory_problem
     from floec.frontend import Checked
     from floec.passes.bind_profiles import BindContext, bind_profiles
@@ -580,7 +583,7 @@ def check_environments(checked: Iterable[object]) -> list[Diagnostic]:
             continue
         if isinstance(item.spec, FloeSpec):
             pipelines.append(item.spec)
-            out += _dbt_warnings(item.spec, Path(item.source.name).parent)
+            out += _dbt_warnings(item.spec, Path(path_of(item.source.name)).parent)
         elif isinstance(item.spec, PlatformSpec):
             directory = Path(item.source.name).parent
             name = directory.name or "default"

@@ -287,20 +287,26 @@ class Workspace:
         if state.checked.spec is None or state.checked.source is None:
             return own
         if isinstance(state.checked.spec, PlatformSpec):
-            found = self._cached(state.key, partial(_environment_checks, [state.checked]))
+            found = self._cached(
+                state.key, partial(_environment_checks, [state.checked], self.path_of_name)
+            )
             return tuple(normalise([*own, *found]))
         platforms = [self.state(p) for p in self.environments_of(state.path)]
         platforms = [p for p in platforms if isinstance(p.checked.spec, PlatformSpec)]
         key = combined_key(state.key, *(p.key for p in platforms))
 
         def bind() -> tuple[Diagnostic, ...]:
-            found = dict.fromkeys(_environment_checks([state.checked]))
+            found = dict.fromkeys(_environment_checks([state.checked], self.path_of_name))
             for platform in platforms:
                 # the platform's own findings (the same entry as its own diagnostics)
                 alone = set(
-                    self._cached(platform.key, partial(_environment_checks, [platform.checked]))
+                    self._cached(
+                        platform.key,
+                        partial(_environment_checks, [platform.checked], self.path_of_name),
+                    )
                 )
-                for diagnostic in _environment_checks([state.checked, platform.checked]):
+                pair = [state.checked, platform.checked]
+                for diagnostic in _environment_checks(pair, self.path_of_name):
                     if diagnostic not in alone:
                         found.setdefault(diagnostic)
             return tuple(found)
@@ -321,7 +327,9 @@ class Workspace:
         return dict(self._sources)
 
 
-def _environment_checks(checked: list[Checked]) -> tuple[Diagnostic, ...]:
+def _environment_checks(
+    checked: list[Checked], path_of: Callable[[str], str]
+) -> tuple[Diagnostic, ...]:
     from floec.driver import check_environments
 
-    return tuple(check_environments(checked))
+    return tuple(check_environments(checked, path_of))
