@@ -249,3 +249,22 @@ def test_a_file_with_no_candidate_is_still_checked_for_being_yaml() -> None:
     assert jwk.code == "FLC212"
     (warning,) = lint("replicas: [3\n")
     assert warning.code == "FLC004" and warning.severity is Severity.WARNING
+
+
+def test_a_platform_registry_in_floe_yaml_is_not_an_endpoint() -> None:
+    """`platform.registry` names where the platform is published; any other URL is FLC221."""
+    from floec.frontend import check_source
+    from floec.passes.lint_credentials import lint_credentials
+    from floec.source import SourceFile
+
+    text = (
+        "name: orders\nversion: 1.0.0\nplatform:\n"
+        "  registry: oci://registry.example.com:5000/acme/platforms\n  environments: [prod]\n"
+        "observability:\n  attributes:\n    collector: http://otel.internal:4318\n"
+    )
+    source = SourceFile("floe.yaml", text)
+    checked = check_source(source)
+    assert checked.tree is not None
+    found = lint_credentials(source, [checked.tree])
+    codes = [(d.code, d.span.start.line if d.span else None) for d in found]
+    assert codes == [("FLC221", 7)]

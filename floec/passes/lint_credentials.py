@@ -401,6 +401,8 @@ class _Linter:
         )
 
     def floe_endpoint(self, node: ScalarNode, key: str | None, anchors: frozenset[int]) -> None:
+        if key == "registry" and node.value.startswith("oci://"):
+            return  # `platform.registry`: where the platform is published, not an endpoint of it
         found = find_endpoint(node.value, key)
         if found is None:
             return
