@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
-
-import attrs
+from typing import Literal, NamedTuple
 
 ConfigKind = Literal["floe", "platform"]
 
@@ -18,8 +16,7 @@ FLOE_NAMES = ("floe.yaml", "floe.yml")
 PLATFORM_NAMES = ("platform.yaml", "platform.yml")
 
 
-@attrs.frozen
-class Input:
+class Input(NamedTuple):
     path: str
     kind: ConfigKind | None  # None: decide from the content
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from floec.diagnostics.model import Diagnostic
-from floec.source import SourceFile
+if TYPE_CHECKING:  # `floec check` answered from its cache imports neither
+    from floec.diagnostics.model import Diagnostic
+    from floec.source import SourceFile
 
 FORMATS = ("text", "json", "sarif", "github")
 
