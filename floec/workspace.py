@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -76,6 +77,7 @@ class MemoryCache:
 
 
 CACHE_DIR = ".floec_cache"
+_WRITES = itertools.count()
 _ENTRY_MAGIC = "floec-cache 1"
 
 
@@ -122,11 +124,11 @@ class DiskCache:
     def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
         self._memory.put(key, diagnostics)
         path = self._path(key)
-        temporary = f"{path}.{os.getpid()}.{id(diagnostics)}.tmp"
+        temporary = _temporary(path)
         try:
             self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(temporary, "wb") as handle:
+            with open(temporary, "xb") as handle:
                 handle.write(_encode_entry(key, diagnostics))
             os.replace(temporary, path)
         except OSError:  # a read-only or full disk: the run goes on uncached
@@ -139,11 +141,18 @@ class DiskCache:
         os.makedirs(self.root, exist_ok=True)
         ignore = os.path.join(self.root, ".gitignore")
         if not os.path.exists(ignore):
-            temporary = f"{ignore}.{os.getpid()}.tmp"
-            with open(temporary, "w", encoding="utf-8") as handle:
+            temporary = _temporary(ignore)
+            with open(temporary, "x", encoding="utf-8") as handle:
                 handle.write("# Written by floec: its result cache is never committed.\n*\n")
             os.replace(temporary, ignore)
         self._prepared = True
+
+
+def _temporary(path: str) -> str:
+    """A sibling name no other writer (process or thread) uses; opened with "x" to be sure."""
+    import threading
+
+    return f"{path}.{os.getpid()}.{threading.get_ident()}.{next(_WRITES)}.tmp"
 
 
 def cache_directory(path: str) -> str:
