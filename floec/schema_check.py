@@ -17,6 +17,7 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
+
 # Keywords that assert nothing (annotations); x-* are floec's own annotations.
 _ANNOTATIONS = frozenset(
     {
@@ -82,34 +83,66 @@ def equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def compile_schema(schema: Any) -> Check:
-    """A function telling whether an instance is valid against `schema` (no `$ref`: the schema
-    given by `contracts.validation_schema` has them inlined)."""
-    if schema is True:
-        return _always
-    if schema is False or not isinstance(schema, dict):
-        return _never
-    checks: list[Check] = []
-    for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
-            continue
-        if keyword in ("then", "else"):
-            continue  # compiled with `if`
-        if keyword in ("properties", "patternProperties", "additionalProperties"):
-            if keyword == "properties" or "properties" not in schema:
-                checks.append(_object(schema))
-            continue
-        build = _KEYWORDS.get(keyword)
-        checks.append(build(value, schema) if build is not None else _never)
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    every = tuple(checks)
-    return lambda v: all(check(v) for check in every)
+def compile_schema(schema: Any, root: Any = None) -> Check:
+    """A function telling whether an instance is valid against `schema`. Local references
+    (`$ref: "#/$defs/..."`) are resolved in `root` (default: the schema itself), each compiled
+    once however many places use it."""
+    return _Compiler(schema if root is None else root).compile(schema)
 
 
-def _type(value: Any, _: Any) -> Check:
+class _Compiler:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.references: dict[str, Check] = {}
+
+    def reference(self, ref: str) -> Check:
+        known = self.references.get(ref)
+        if known is not None:
+            return known
+        if not ref.startswith("#/"):
+            return _never
+        target = self.root
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                return _never
+            target = target[part]
+        compiled: list[Check] = []
+        # Registered before compiling, so a schema that refers to itself terminates.
+        self.references[ref] = lambda v: compiled[0](v)
+        compiled.append(self.compile(target))
+        self.references[ref] = compiled[0]
+        return compiled[0]
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return _always
+        if schema is False or not isinstance(schema, dict):
+            return _never
+        checks: list[Check] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+                continue
+            if keyword in ("then", "else"):
+                continue  # compiled with `if`
+            if keyword == "$ref":
+                checks.append(self.reference(value) if isinstance(value, str) else _never)
+                continue
+            if keyword in ("properties", "patternProperties", "additionalProperties"):
+                if keyword == "properties" or "properties" not in schema:
+                    checks.append(_object(schema, self))
+                continue
+            build = _KEYWORDS.get(keyword)
+            checks.append(build(value, schema, self) if build is not None else _never)
+        if not checks:
+            return _always
+        if len(checks) == 1:
+            return checks[0]
+        every = tuple(checks)
+        return lambda v: all(check(v) for check in every)
+
+
+def _type(value: Any, _: Any, c: _Compiler) -> Check:
     names = value if isinstance(value, list) else [value]
     if any(name not in _TYPES for name in names):
         return _never
@@ -119,13 +152,11 @@ def _type(value: Any, _: Any) -> Check:
     return lambda v: any(test(v) for test in tests)
 
 
-def _object(schema: dict[str, Any]) -> Check:
-    properties = {k: compile_schema(s) for k, s in schema.get("properties", {}).items()}
-    patterns = [
-        (re.compile(p), compile_schema(s)) for p, s in schema.get("patternProperties", {}).items()
-    ]
+def _object(schema: dict[str, Any], c: _Compiler) -> Check:
+    properties = {k: c.compile(s) for k, s in schema.get("properties", {}).items()}
+    patterns = [(p, c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
     additional = schema.get("additionalProperties", True)
-    extra = compile_schema(additional) if additional is not True else None
+    extra = c.compile(additional) if additional is not True else None
 
     def check(v: Any) -> bool:
         if not isinstance(v, dict):
@@ -139,7 +170,7 @@ def _object(schema: dict[str, Any]) -> Check:
             else:
                 matched = False
             for pattern, test in patterns:
-                if pattern.search(key):
+                if re.search(pattern, key):
                     matched = True
                     if not test(item):
                         return False
@@ -150,92 +181,92 @@ def _object(schema: dict[str, Any]) -> Check:
     return check
 
 
-def _required(value: Any, _: Any) -> Check:
+def _required(value: Any, _: Any, c: _Compiler) -> Check:
     names = tuple(value)
     return lambda v: not isinstance(v, dict) or all(name in v for name in names)
 
 
-def _enum(value: Any, _: Any) -> Check:
+def _enum(value: Any, _: Any, c: _Compiler) -> Check:
     options = tuple(value)
     return lambda v: any(equal(v, option) for option in options)
 
 
-def _const(value: Any, _: Any) -> Check:
+def _const(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: equal(v, value)
 
 
-def _pattern(value: Any, _: Any) -> Check:
-    search = re.compile(value).search
-    return lambda v: not isinstance(v, str) or search(v) is not None
+def _pattern(value: Any, _: Any, c: _Compiler) -> Check:
+    # Compiled on first use: a schema has hundreds of patterns, a document meets a few.
+    return lambda v: not isinstance(v, str) or re.search(value, v) is not None
 
 
-def _min_length(value: Any, _: Any) -> Check:
+def _min_length(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, str) or len(v) >= value
 
 
-def _max_length(value: Any, _: Any) -> Check:
+def _max_length(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, str) or len(v) <= value
 
 
-def _minimum(value: Any, _: Any) -> Check:
+def _minimum(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not _is_number(v) or v >= value
 
 
-def _maximum(value: Any, _: Any) -> Check:
+def _maximum(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not _is_number(v) or v <= value
 
 
-def _exclusive_minimum(value: Any, _: Any) -> Check:
+def _exclusive_minimum(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not _is_number(v) or v > value
 
 
-def _exclusive_maximum(value: Any, _: Any) -> Check:
+def _exclusive_maximum(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not _is_number(v) or v < value
 
 
-def _not(value: Any, _: Any) -> Check:
-    inner = compile_schema(value)
+def _not(value: Any, _: Any, c: _Compiler) -> Check:
+    inner = c.compile(value)
     return lambda v: not inner(v)
 
 
-def _all_of(value: Any, _: Any) -> Check:
-    parts = tuple(compile_schema(s) for s in value)
+def _all_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
     return lambda v: all(part(v) for part in parts)
 
 
-def _any_of(value: Any, _: Any) -> Check:
-    parts = tuple(compile_schema(s) for s in value)
+def _any_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
     return lambda v: any(part(v) for part in parts)
 
 
-def _one_of(value: Any, _: Any) -> Check:
-    parts = tuple(compile_schema(s) for s in value)
+def _one_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
     return lambda v: sum(1 for part in parts if part(v)) == 1
 
 
-def _if(value: Any, schema: Any) -> Check:
-    condition = compile_schema(value)
-    then = compile_schema(schema.get("then", True))
-    otherwise = compile_schema(schema.get("else", True))
+def _if(value: Any, schema: Any, c: _Compiler) -> Check:
+    condition = c.compile(value)
+    then = c.compile(schema.get("then", True))
+    otherwise = c.compile(schema.get("else", True))
     return lambda v: then(v) if condition(v) else otherwise(v)
 
 
-def _items(value: Any, schema: Any) -> Check:
+def _items(value: Any, schema: Any, c: _Compiler) -> Check:
     if "prefixItems" in schema:
         return _never
-    item = compile_schema(value)
+    item = c.compile(value)
     return lambda v: not isinstance(v, list) or all(item(x) for x in v)
 
 
-def _min_items(value: Any, _: Any) -> Check:
+def _min_items(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, list) or len(v) >= value
 
 
-def _max_items(value: Any, _: Any) -> Check:
+def _max_items(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, list) or len(v) <= value
 
 
-def _unique_items(value: Any, _: Any) -> Check:
+def _unique_items(value: Any, _: Any, c: _Compiler) -> Check:
     if not value:
         return _always
 
@@ -247,20 +278,20 @@ def _unique_items(value: Any, _: Any) -> Check:
     return check
 
 
-def _property_names(value: Any, _: Any) -> Check:
-    name = compile_schema(value)
+def _property_names(value: Any, _: Any, c: _Compiler) -> Check:
+    name = c.compile(value)
     return lambda v: not isinstance(v, dict) or all(name(key) for key in v)
 
 
-def _min_properties(value: Any, _: Any) -> Check:
+def _min_properties(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, dict) or len(v) >= value
 
 
-def _max_properties(value: Any, _: Any) -> Check:
+def _max_properties(value: Any, _: Any, c: _Compiler) -> Check:
     return lambda v: not isinstance(v, dict) or len(v) <= value
 
 
-def _dependent_required(value: Any, _: Any) -> Check:
+def _dependent_required(value: Any, _: Any, c: _Compiler) -> Check:
     rules = tuple((key, tuple(names)) for key, names in value.items())
     return lambda v: (
         not isinstance(v, dict)
@@ -268,12 +299,12 @@ def _dependent_required(value: Any, _: Any) -> Check:
     )
 
 
-def _dependent_schemas(value: Any, _: Any) -> Check:
-    rules = tuple((key, compile_schema(s)) for key, s in value.items())
+def _dependent_schemas(value: Any, _: Any, c: _Compiler) -> Check:
+    rules = tuple((key, c.compile(s)) for key, s in value.items())
     return lambda v: not isinstance(v, dict) or all(key not in v or test(v) for key, test in rules)
 
 
-_KEYWORDS: dict[str, Callable[[Any, Any], Check]] = {
+_KEYWORDS: dict[str, Callable[[Any, Any, _Compiler], Check]] = {
     "type": _type,
     "required": _required,
     "enum": _enum,

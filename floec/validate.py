@@ -220,9 +220,12 @@ def _validator(kind: SchemaKind) -> Validator:
 
 @functools.cache
 def _is_valid(kind: SchemaKind) -> Callable[[Any], bool]:
+    from floec.contracts import load_schema
     from floec.schema_check import compile_schema
 
-    return compile_schema(validation_schema(kind))
+    # The published schema, references and all: each `$defs` entry is compiled once, and the
+    # inlining `validation_schema` does for jsonschema is not needed for a valid document.
+    return compile_schema(load_schema(kind))
 
 
 def _set(data: Plain, path: Sequence[PathItem], value: Plain) -> None:

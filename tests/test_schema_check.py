@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.schema_strategies import from_schema
 
 KINDS: tuple[SchemaKind, ...] = ("floe", "platform")
-_CHECKS = {kind: compile_schema(validation_schema(kind)) for kind in KINDS}
+_CHECKS = {kind: compile_schema(load_schema(kind)) for kind in KINDS}  # as `validate` does
 _VALIDATORS = {kind: Draft202012Validator(validation_schema(kind)) for kind in KINDS}
 
 
@@ -86,6 +86,23 @@ def test_agrees_with_jsonschema_on_generated_documents(
     document = data.draw(from_schema(load_schema(kind)))
     agree(kind, document)
     agree(kind, _mutate(document, data))
+
+
+def test_the_inlined_schema_compiles_to_the_same_answers() -> None:
+    inlined = {kind: compile_schema(validation_schema(kind)) for kind in KINDS}
+    for kind in KINDS:
+        for _name, document in repository_documents():
+            assert inlined[kind](document) is _CHECKS[kind](document)
+
+
+def test_references_resolve_once_and_may_recurse() -> None:
+    tree = {
+        "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
+        "$ref": "#/$defs/node",
+    }
+    check = compile_schema(tree)
+    assert check({"next": {"next": {}}}) and not check({"next": {"next": 3}})
+    assert not compile_schema({"$ref": "#/$defs/missing"})({})
 
 
 def test_equality_is_json_equality() -> None:
