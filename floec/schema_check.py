@@ -153,7 +153,10 @@ def _type(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _object(schema: dict[str, Any], c: _Compiler) -> Check:
-    properties = {k: c.compile(s) for k, s in schema.get("properties", {}).items()}
+    # A property's schema is compiled the first time a document has that property: a schema
+    # describes every kind of profile, a document uses a few.
+    declared: dict[str, Any] = schema.get("properties", {})
+    compiled: dict[str, Check] = {}
     patterns = [(p, c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
     additional = schema.get("additionalProperties", True)
     extra = c.compile(additional) if additional is not True else None
@@ -162,7 +165,9 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
         if not isinstance(v, dict):
             return True
         for key, item in v.items():
-            known = properties.get(key)
+            known = compiled.get(key)
+            if known is None and key in declared:
+                known = compiled[key] = c.compile(declared[key])
             if known is not None:
                 if not known(item):
                     return False
