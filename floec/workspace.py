@@ -19,39 +19,51 @@ checks (`floec.driver.check_environments`) and the credential lint; it does none
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from floec import __version__
 from floec.discover import ConfigKind, kind_of_name
 from floec.reading import display_name, read_text
 
+TYPE_CHECKING = False  # typing is not imported at run time either (see below)
 if TYPE_CHECKING:
+    from hashlib import sha256
+    from typing import Any
+
     from floec.diagnostics.model import Diagnostic
     from floec.frontend import Checked
     from floec.source import SourceFile
     from floec.span import Span
+else:
+    try:  # CPython's own SHA-256: `hashlib` would first load OpenSSL, a quarter of a cached run
+        from _sha256 import sha256
+    except ImportError:  # Python 3.12 renamed it; other interpreters
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
 
 # What this module imports at the top is what a run answered wholly from a cache on disk pays
 # for: the front end, attrs and the diagnostic model are imported only when a file is read
 # past hashing it (`state`) or a diagnostic has to be built.
 
 
-class ResultCache(Protocol):
+class ResultCache:
     """Diagnostics by key. A key already covers everything the diagnostics depend on (the texts,
     the file names, floec's version), so an entry never needs invalidating; a miss is None."""
 
-    def get(self, key: str) -> tuple[Diagnostic, ...] | None: ...
+    def get(self, key: str) -> tuple[Diagnostic, ...] | None:
+        raise NotImplementedError
 
-    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None: ...
+    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        raise NotImplementedError
 
 
-class MemoryCache:
+class MemoryCache(ResultCache):
     """A `ResultCache` in memory, least recently used entries dropped beyond `size`."""
 
     def __init__(self, size: int = 4096) -> None:
@@ -81,7 +93,7 @@ _WRITES = itertools.count()
 _ENTRY_MAGIC = "floec-cache 1"
 
 
-class DiskCache:
+class DiskCache(ResultCache):
     """A `ResultCache` in files: `<root>/<floec version>/<key[:2]>/<key>`, one entry a file.
 
     Safe to share between processes: an entry is written to a temporary file and renamed into
@@ -176,13 +188,13 @@ def _encode_entry(key: str, diagnostics: tuple[Diagnostic, ...]) -> bytes:
     body = json.dumps(
         [_diagnostic_to_json(d) for d in diagnostics], ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8", "surrogatepass")
-    digest = hashlib.sha256(body).hexdigest()
+    digest = sha256(body).hexdigest()
     return f"{_ENTRY_MAGIC} {key} {digest}\n".encode() + body
 
 
 def _decode_entry(key: str, data: bytes) -> tuple[Diagnostic, ...] | None:
     header, _, body = data.partition(b"\n")
-    if header != f"{_ENTRY_MAGIC} {key} {hashlib.sha256(body).hexdigest()}".encode():
+    if header != f"{_ENTRY_MAGIC} {key} {sha256(body).hexdigest()}".encode():
         return None
     if body == b"[]":  # the common answer, without importing the diagnostic model
         return ()
@@ -245,7 +257,7 @@ def _diagnostic_from_json(item: Any) -> Diagnostic:
 
 def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
     """The key of one file's own results: floec's version, the file's name and kind, its text."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in (__version__, name, kind or "", text):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
@@ -254,17 +266,27 @@ def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
 
 def combined_key(*keys: str) -> str:
     """The key of a result that depends on several files (a floe.yaml and its platforms)."""
-    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
+    return sha256("\0".join(keys).encode()).hexdigest()
 
 
-class FileState(NamedTuple):
+class FileState:
     """One file as the workspace last read it."""
 
-    path: str  # absolute
-    kind: ConfigKind | None
-    key: str  # text_key of the text below; "" when the file could not be read
-    checked: Checked
-    lint: tuple[Diagnostic, ...]
+    __slots__ = ("checked", "key", "kind", "lint", "path")
+
+    def __init__(
+        self,
+        path: str,  # absolute
+        kind: ConfigKind | None,
+        key: str,  # text_key of the text below; "" when the file could not be read
+        checked: Checked,
+        lint: tuple[Diagnostic, ...],
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.key = key
+        self.checked = checked
+        self.lint = lint
 
 
 @contextlib.contextmanager

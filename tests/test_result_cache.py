@@ -264,3 +264,23 @@ def test_concurrent_runs_agree(project: Path) -> None:
         assert all(output == expected[:2] for output in outputs)
     assert check(".")[:2] == expected[:2]
     assert not list((project / CACHE_DIR).rglob("*.tmp"))
+
+
+def test_a_hit_imports_no_front_end(project: Path) -> None:
+    """An unchanged project is answered without importing the parser, the schema validator,
+    the structuring code or even attrs (the other tests prove the answer is the same)."""
+    assert check(".")[0] == 0
+    program = (
+        "import sys\n"
+        "from floec.cli import main\n"
+        "code = main(['check', '.'])\n"
+        "print(code, ' '.join(sorted(sys.modules)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "FLOEC_CACHE_DIR"}
+    out = subprocess.run(
+        [sys.executable, "-c", program], cwd=project, env=env, capture_output=True, text=True
+    ).stdout.split()
+    assert out[0] == "0"
+    loaded = set(out[1:])
+    for heavy in ("jsonschema", "cattrs", "lark", "yaml", "attr", "floec.frontend", "rich"):
+        assert heavy not in loaded, heavy

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from floec.commands.output import FORMATS
 from floec.reading import display_name
 
+TYPE_CHECKING = False  # a run answered from the cache imports neither typing nor the model
 if TYPE_CHECKING:
     from floec.diagnostics.model import Diagnostic
 
