@@ -342,6 +342,7 @@ class Workspace:
         self._discovered: dict[tuple[str, str], tuple[str, ...]] = {}
         self._paths: dict[str, str] = {}  # name -> absolute path, for every file read
         self._texts: dict[str, str] = {}  # name -> the text last read
+        self._sources: dict[str, SourceFile] = {}  # name -> the text as a SourceFile, when asked
 
     # -- the files -------------------------------------------------------------------------------
 
@@ -554,7 +555,11 @@ class Workspace:
         """Every source read so far, by name (renderers show snippets from them)."""
         from floec.source import SourceFile
 
-        return {name: SourceFile(name, text) for name, text in self._texts.items()}
+        for name, text in self._texts.items():
+            known = self._sources.get(name)
+            if known is None or known.text != text:
+                self._sources[name] = SourceFile(name, text)
+        return dict(self._sources)
 
 
 def _environment_checks(checked: list[Checked]) -> tuple[Diagnostic, ...]:
