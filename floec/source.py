@@ -6,14 +6,15 @@ Every later stage reads text through a `SourceFile` and refers back to it only t
 from __future__ import annotations
 
 import codecs
+import os
 
 import attrs
 
 from floec.diagnostics.model import Diagnostic, make
-from floec.reading import MAX_FILE_BYTES, decoded, display_name
 from floec.span import Span
 
-__all__ = ["MAX_FILE_BYTES", "SourceFile", "decode", "display_name", "read_source"]
+# Larger files are certainly not configuration; refusing them keeps memory bounded.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @attrs.frozen
@@ -34,11 +35,17 @@ class SourceFile:
         return self.lines[index] if 0 <= index < len(self.lines) else ""
 
 
+def display_name(path: str) -> str:
+    """`path` relative to the working directory when it is under it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel
+
+
 def decode(data: bytes, name: str) -> SourceFile | Diagnostic:
     """UTF-8 (a BOM is accepted and dropped) or an FLC003 diagnostic at the first bad byte."""
-    text = decoded(data)  # the one decoding, shared with a run answered from the result cache
-    if text is not None:
-        return SourceFile(name, text)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

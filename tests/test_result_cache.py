@@ -284,3 +284,41 @@ def test_a_hit_imports_no_front_end(project: Path) -> None:
     loaded = set(out[1:])
     for heavy in ("jsonschema", "cattrs", "lark", "yaml", "attr", "floec.frontend", "rich"):
         assert heavy not in loaded, heavy
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"a: 1\r\nb: 2\r\n",
+        b"\xef\xbb\xbfname: x\n",
+        b"\xff\xfen\x00a\x00",
+        b"a: caf\xc3\xa9\n",
+        b"a: \xc3(\n",
+        b"x\x0cy\x1cz\n",
+    ],
+    ids=["empty", "crlf", "utf8-bom", "utf16", "utf8", "bad-byte", "odd-breaks"],
+)
+def test_the_cheap_reader_reads_what_the_reader_of_record_reads(
+    tmp_path: Path, data: bytes
+) -> None:
+    """The text hashed for the cache key is the text the front end would check."""
+    from floec.reading import read_text
+    from floec.source import read_source
+
+    path = tmp_path / "platform.yaml"
+    path.write_bytes(data)
+    source = read_source(str(path))
+    text = read_text(str(path))
+    if isinstance(source, Diagnostic):
+        assert text is None
+    else:
+        assert text == source.text
+
+
+def test_the_cheap_reader_never_waits_on_a_pipe(tmp_path: Path) -> None:
+    from floec.reading import read_text
+
+    fifo = tmp_path / "floe.yaml"
+    os.mkfifo(fifo)
+    assert read_text(str(fifo)) is None  # returns at once; a blocking open would hang here

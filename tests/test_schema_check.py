@@ -109,3 +109,34 @@ def test_equality_is_json_equality() -> None:
     assert not equal(True, 1) and not equal(0, False) and equal(1, 1.0)
     assert equal({"a": [1, "x"]}, {"a": [1.0, "x"]}) and not equal([1], [True])
     assert not equal("1", 1) and not equal(None, False) and not equal([], {})
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """The compiled artifacts of the example, for every environment."""
+    import json
+
+    from tests.conftest import run_floec
+
+    target = tmp_path_factory.mktemp("target")
+    run = run_floec(
+        "build", "examples/customer-analytics", "--all-envs", "--target-dir", str(target)
+    )
+    assert run.code == 0, run.stderr
+    found = [json.loads(p.read_text()) for p in sorted(target.glob("*/compiled_artifacts.json"))]
+    assert len(found) == 4
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_agrees_with_jsonschema_on_compiled_artifacts(
+    artifacts: list[Any], data: st.DataObject
+) -> None:
+    schema = load_schema("artifacts")
+    check, validator = compile_schema(schema), Draft202012Validator(schema)
+    document = data.draw(st.sampled_from(artifacts))
+    for candidate in (document, _mutate(document, data)):
+        valid = not any(True for _ in validator.iter_errors(candidate))
+        assert check(candidate) is valid
+    assert check(document)

@@ -17,7 +17,7 @@ import yaml
 
 from floec.source import SourceFile
 from floec.span import Position, Span
-from floec.syntax.load import MAX_DEPTH, node_budget
+from floec.syntax.load import MAX_DEPTH, MAX_NODES
 from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
 
 try:
@@ -48,7 +48,6 @@ def compose_plain(source: SourceFile) -> tuple[SyntaxTree, ...] | None:
     # (is_mapping, tag, start position, flow, children)
     stack: list[tuple[bool, str | None, Position, bool, list[Node]]] = []
     nodes = 0
-    max_nodes = node_budget(source)
     try:
         while True:
             event = parser.get_event()
@@ -108,7 +107,7 @@ def compose_plain(source: SourceFile) -> tuple[SyntaxTree, ...] | None:
                 break
             elif kind is _ALIAS:
                 return None
-            if nodes > max_nodes:
+            if nodes > MAX_NODES:
                 return None
     except yaml.YAMLError:
         return None

@@ -31,14 +31,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 
-
-def node_budget(source: SourceFile) -> int:
-    """How many expanded nodes a document may reach: `MAX_NODES`, or one per character of its
-    text if that is more (a file written out in full is no bomb, however many profiles it has;
-    only aliases can expand past its size)."""
-    return max(MAX_NODES, len(source.text))
-
-
 _STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "binary")
@@ -81,7 +73,6 @@ class _Composer:
         self.stack: list[_Frame] = []
         self.documents: list[Node] = []
         self.document_starts: list[Span] = []
-        self.max_nodes = node_budget(source)
 
     def span(self, start: Any, end: Any) -> Span:
         return Span.of(self.source.name, start.line, start.column, end.line, end.column)
@@ -188,11 +179,11 @@ class _Composer:
         frame = self.stack[-1]
         frame.children.append(node)
         frame.size += size
-        if frame.size > self.max_nodes:
+        if frame.size > MAX_NODES:
             raise _Fatal(
                 make(
                     "FLC007",
-                    f"aliases expand this document past {self.max_nodes:,} nodes",
+                    f"aliases expand this document past {MAX_NODES:,} nodes",
                     node.span,
                     help="a configuration file never needs this many values; this looks like an "
                     "alias bomb ('billion laughs')",
