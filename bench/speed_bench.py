@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -120,6 +121,8 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
     """One platform.yaml of 1, 1k, 10k and 100k profiles, checked without the result cache."""
     floec = str(Path(python).parent / "floec")
     no_cache = ["--no-cache"] if label == "this tree" else []
+    # 100,000 profiles are about 10 MiB: above the default limit of an input file.
+    env = {**env, "FLOEC_MAX_FILE_BYTES": str(64 * 1024 * 1024)}
     sized = []
     for size in (1, *SIZES):
         path = work / f"{label}-platform-{size}" / "platform.yaml"
@@ -130,6 +133,10 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
         for _ in range(samples):
             command.sample()
         sized.append((size, samples, command))
+        # What was timed must be a check that passed, not an early error.
+        outcome = subprocess.run(command.argv, env=env, capture_output=True, text=True)
+        last = (outcome.stderr.strip().splitlines() or ["(no output)"])[-1]
+        print(f"  {size} profiles: exit {outcome.returncode}, {last}", flush=True)
     print(f"\n{label}: floec check of one platform.yaml ({load()})")
     print("profiles  runs  wall ms  cpu ms  cpu ms per 1k profiles above a 1-profile file")
     fixed = sized[0][2].cpu
