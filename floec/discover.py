@@ -93,7 +93,8 @@ def inputs_for(path: str) -> list[Input] | None:
     found = [
         Input(os.path.join(path, name), "floe")
         for name in FLOE_NAMES
-        if os.path.isfile(os.path.join(path, name))
+        # present and not a directory: a pipe named floe.yaml is reported, not skipped
+        if os.path.exists(os.path.join(path, name)) and not os.path.isdir(os.path.join(path, name))
     ]
     if found:
         environments = _platform_paths(os.path.realpath(path))
