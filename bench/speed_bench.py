@@ -33,25 +33,18 @@ SIZES = (1_000, 10_000, 100_000)
 
 
 def profile(index: int) -> tuple[str, str]:
-    """One profile of a generated platform.yaml: its section and its YAML, kinds in turn."""
+    """One profile of a generated platform.yaml: its section and its YAML, kinds in turn (flow
+    style, about 70 bytes: 100,000 profiles stay a 7 MiB file)."""
     name = f"p{index:06d}"
     kind = index % 3
     if kind == 0:
         return "storage", (
-            f"  {name}:\n    type: s3\n    endpoint: http://minio:9000\n    region: eu-west-1\n"
-            f"    bucket: bucket-{index}\n    credentials:\n      mode: static\n"
-            f"      secret_ref: storage-{index}\n"
+            f"  {name}: {{type: s3, bucket: b-{index}, "
+            f"credentials: {{mode: static, secret_ref: s-{index}}}}}\n"
         )
     if kind == 1:
-        return "catalogs", (
-            f"  {name}:\n    type: sql\n    uri: sqlite:///target/catalog-{index}.db\n"
-            f"    namespace: ns_{index}\n"
-        )
-    return "compute", (
-        f"  {name}:\n    type: postgres\n    properties:\n      host: db-{index}\n"
-        f"      port: 5432\n      user: floe\n      dbname: analytics\n      schema: s_{index}\n"
-        f"    credentials:\n      mode: static\n      secret_ref: postgres-{index}\n"
-    )
+        return "catalogs", f'  {name}: {{type: sql, uri: "sqlite:///c-{index}.db"}}\n'
+    return "compute", f"  {name}: {{type: duckdb, properties: {{threads: {index % 8 + 1}}}}}\n"
 
 
 def platform_text(profiles: int) -> str:
@@ -124,6 +117,7 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
     # 100,000 profiles are about 10 MiB: above the default limit of an input file.
     env = {**env, "FLOEC_MAX_FILE_BYTES": str(64 * 1024 * 1024)}
     sized = []
+    passed: list[bool] = []
     for size in (1, *SIZES):
         path = work / f"{label}-platform-{size}" / "platform.yaml"
         path.parent.mkdir()
@@ -137,6 +131,7 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
         outcome = subprocess.run(command.argv, env=env, capture_output=True, text=True)
         last = (outcome.stderr.strip().splitlines() or ["(no output)"])[-1]
         print(f"  {size} profiles: exit {outcome.returncode}, {last}", flush=True)
+        passed.append(outcome.returncode == 0)
     print(f"\n{label}: floec check of one platform.yaml ({load()})")
     print("profiles  runs  wall ms  cpu ms  cpu ms per 1k profiles above a 1-profile file")
     fixed = sized[0][2].cpu
@@ -146,7 +141,7 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
     ten = next(c for s, _, c in sized if s == 10_000)
     print(
         f"10,000 profiles: {ten.wall / 1000:.2f} s wall, {ten.cpu / 1000:.2f} s cpu "
-        f"(target < 1 s: {verdict(ten.cpu, 1000.0)})"
+        f"(target < 1 s: {verdict(ten.cpu, 1000.0) if passed[2] else 'not met: it failed'})"
     )
     xs = [float(s) for s, _, _ in sized[1:]]
     ys = [c.cpu for _, _, c in sized[1:]]
@@ -156,10 +151,13 @@ def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) ->
     )
     above = [(s, max(c.cpu - fixed, 1e-3)) for s, _, c in sized[1:]]
     exponent = math.log(above[-1][1] / above[-2][1]) / math.log(above[-1][0] / above[-2][0])
+    linear = "meets" if 0.8 <= exponent <= 1.2 else "MISSES"
+    if not all(ok for ok in passed):
+        linear = "not measured: a sized check did not pass (see its exit above)"
     print(
         f"slope (least squares, 1k-100k): {slope * 1000:.1f} ms cpu per 1,000 profiles; "
         f"exponent of the cost above one profile, 10k->100k: {exponent:.2f} "
-        f"(1.00 is linear: {'meets' if exponent <= 1.15 else 'MISSES'})"
+        f"(1.00 is linear: {linear})"
     )
 
 
