@@ -80,9 +80,10 @@ format: dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every speed target as a ratio to `python -c pass` measured in the same run, and the scaling of
+# check with the size of a platform.yaml. BENCH_BASELINE=<another checkout> measures it beside.
 bench: install
-	$(BIN)/python bench/check_bench.py
-	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/speed_bench.py
 	$(BIN)/python bench/lint_bench.py
 	$(BIN)/python bench/grammars_bench.py
 	$(BIN)/python bench/hostile_bench.py

@@ -71,8 +71,12 @@ def main() -> None:
         python = sys.executable
         pass_ms = median_ms([python, "-c", "pass"], n)
         import_ms = median_ms([python, "-c", "import pygls.lsp.server, lsprotocol.types"], n)
-        check_platform_ms = median_ms([python, "-m", "floec", "check", str(prod)], n, cwd=root)
-        check_floe_ms = median_ms([python, "-m", "floec", "check", str(floe.parent)], n, cwd=root)
+        check_platform_ms = median_ms(
+            [python, "-m", "floec", "check", "--no-cache", str(prod)], n, cwd=root
+        )
+        check_floe_ms = median_ms(
+            [python, "-m", "floec", "check", "--no-cache", str(floe.parent)], n, cwd=root
+        )
 
         starts = []
         for _ in range(5):

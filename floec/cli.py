@@ -57,7 +57,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="A compiler for data-platform configuration.",
     )
     parser.add_argument("--version", action="version", version=f"floec {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # `prog` given: argparse would otherwise format a usage line to find it, importing shutil.
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, prog="floec"
+    )
     for name, (_, summary) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=summary)
         if only is None or only == name:

@@ -7,21 +7,31 @@ files of the nearest `platform/` directory at or above it (DESIGN §3).
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Literal
 
-import attrs
+# Neither typing nor pathlib at run time: a `floec check` answered from its cache imports this
+# module, and those two imports would be a fifth of what such a run costs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal
 
-ConfigKind = Literal["floe", "platform"]
+    ConfigKind = Literal["floe", "platform"]
+else:
+    ConfigKind = str
 
 FLOE_NAMES = ("floe.yaml", "floe.yml")
 PLATFORM_NAMES = ("platform.yaml", "platform.yml")
 
 
-@attrs.frozen
 class Input:
-    path: str
-    kind: ConfigKind | None  # None: decide from the content
+    __slots__ = ("kind", "path")
+
+    def __init__(self, path: str, kind: ConfigKind | None) -> None:
+        self.path = path
+        self.kind = kind  # None: decide from the content
+
+    def __repr__(self) -> str:
+        return f"Input({self.path!r}, {self.kind!r})"
 
 
 def kind_of_name(path: str) -> ConfigKind | None:
@@ -33,15 +43,43 @@ def kind_of_name(path: str) -> ConfigKind | None:
     return None
 
 
-def platform_files(start: Path) -> list[Path]:
-    """`platform/*/platform.yaml` of the nearest directory at or above `start` that has any."""
-    for directory in (start, *start.parents):
-        candidates = sorted(
-            p for name in PLATFORM_NAMES for p in (directory / "platform").glob(f"*/{name}")
-        )
+def _by_parts(path: str) -> list[str]:
+    return path.split(os.sep)  # the order of sorted Path objects
+
+
+def _in_platform_directory(directory: str) -> list[str]:
+    """`<directory>/platform/*/platform.yaml` (and .yml), as `Path.glob` would list them."""
+    base = os.path.join(directory, "platform")
+    try:
+        children = [entry.path for entry in os.scandir(base) if entry.is_dir()]
+    except OSError:
+        return []
+    found = [
+        os.path.join(child, name)
+        for name in PLATFORM_NAMES
+        for child in children
+        if os.path.exists(os.path.join(child, name))
+    ]
+    return sorted(found, key=_by_parts)
+
+
+def _platform_paths(start: str) -> list[str]:
+    directory = start
+    while True:
+        candidates = _in_platform_directory(directory)
         if candidates:
             return candidates
-    return []
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return []
+        directory = parent
+
+
+def platform_files(start: Path) -> list[Path]:
+    """`platform/*/platform.yaml` of the nearest directory at or above `start` that has any."""
+    from pathlib import Path
+
+    return [Path(p) for p in _platform_paths(str(start))]
 
 
 def inputs_for(path: str) -> list[Input] | None:
@@ -50,22 +88,24 @@ def inputs_for(path: str) -> list[Input] | None:
     A project directory (one with a floe.yaml) brings the environments found at or above it; any
     other directory brings only the `platform/*/platform.yaml` and `platform.yaml` inside it.
     """
-    target = Path(path)
-    if not target.is_dir():
+    if not os.path.isdir(path):
         return [Input(path, kind_of_name(path))]
     found = [
-        Input(str(target / name), "floe")
+        Input(os.path.join(path, name), "floe")
         for name in FLOE_NAMES
-        if (target / name).exists() and not (target / name).is_dir()
+        # present and not a directory: a pipe named floe.yaml is reported, not skipped
+        if os.path.exists(os.path.join(path, name)) and not os.path.isdir(os.path.join(path, name))
     ]
     if found:
-        environments = platform_files(target.resolve())
+        environments = _platform_paths(os.path.realpath(path))
     else:
-        environments = sorted(
-            p for name in PLATFORM_NAMES for p in (target / "platform").glob(f"*/{name}")
-        )
-        environments += sorted(p for name in PLATFORM_NAMES for p in target.glob(name))
-    found += [Input(str(p), "platform") for p in environments]
+        environments = _in_platform_directory(path)
+        environments += [
+            os.path.join(path, name)
+            for name in PLATFORM_NAMES
+            if os.path.exists(os.path.join(path, name))
+        ]
+    found += [Input(p, "platform") for p in environments]
     if not found:
         return None
     unique: dict[str, Input] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from floec.contracts import JsonSchema, SchemaKind, validation_schema
@@ -259,6 +259,16 @@ def _validator(kind: SchemaKind) -> Validator:
     return validator
 
 
+@functools.cache
+def _is_valid(kind: SchemaKind) -> Callable[[Any], bool]:
+    from floec.contracts import load_schema
+    from floec.schema_check import compile_schema
+
+    # The published schema, references and all: each `$defs` entry is compiled once, and the
+    # inlining `validation_schema` does for jsonschema is not needed for a valid document.
+    return compile_schema(load_schema(kind))
+
+
 def _set(data: Plain, path: Sequence[PathItem], value: Plain) -> None:
     target = data
     for step in path[:-1]:
@@ -275,6 +285,8 @@ def _get(data: Plain, path: Sequence[PathItem]) -> Plain:
 def validate(tree: SyntaxTree, kind: SchemaKind) -> tuple[Plain, list[Diagnostic]]:
     """Check `tree` against the schema of `kind`; return the typed data and the diagnostics."""
     data = to_plain(tree.root)
+    if _is_valid(kind)(data):  # jsonschema is imported only to explain an invalid document
+        return data, []
     validator = _validator(kind)
     # A plain scalar that YAML typed as a number or boolean, where the schema wants a string, is
     # the string the user wrote. Coerce and revalidate; each round fixes every such scalar that

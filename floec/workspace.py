@@ -18,34 +18,52 @@ checks (`floec.driver.check_environments`) and the credential lint; it does none
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import itertools
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from pathlib import Path
-from typing import Protocol
 
-import attrs
-
-from floec import __version__, frontend
-from floec.ast.nodes import FloeSpec, PlatformSpec
-from floec.diagnostics.model import Diagnostic, normalise
+from floec import __version__
 from floec.discover import ConfigKind, kind_of_name
-from floec.frontend import Checked
-from floec.source import SourceFile, display_name, read_source
+from floec.reading import display_name, read_text
+
+TYPE_CHECKING = False  # typing is not imported at run time either (see below)
+if TYPE_CHECKING:
+    from hashlib import sha256
+    from typing import Any
+
+    from floec.diagnostics.model import Diagnostic
+    from floec.frontend import Checked
+    from floec.source import SourceFile
+    from floec.span import Span
+else:
+    try:  # CPython's own SHA-256: `hashlib` would first load OpenSSL, a quarter of a cached run
+        from _sha256 import sha256
+    except ImportError:  # Python 3.12 renamed it; other interpreters
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
+
+# What this module imports at the top is what a run answered wholly from a cache on disk pays
+# for: the front end, attrs and the diagnostic model are imported only when a file is read
+# past hashing it (`state`) or a diagnostic has to be built.
 
 
-class ResultCache(Protocol):
+class ResultCache:
     """Diagnostics by key. A key already covers everything the diagnostics depend on (the texts,
     the file names, floec's version), so an entry never needs invalidating; a miss is None."""
 
-    def get(self, key: str) -> tuple[Diagnostic, ...] | None: ...
+    def get(self, key: str) -> tuple[Diagnostic, ...] | None:
+        raise NotImplementedError
 
-    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None: ...
+    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        raise NotImplementedError
 
 
-class MemoryCache:
+class MemoryCache(ResultCache):
     """A `ResultCache` in memory, least recently used entries dropped beyond `size`."""
 
     def __init__(self, size: int = 4096) -> None:
@@ -70,9 +88,176 @@ class MemoryCache:
             self._entries.popitem(last=False)
 
 
+CACHE_DIR = ".floec_cache"
+_WRITES = itertools.count()
+_ENTRY_MAGIC = "floec-cache 1"
+
+
+class DiskCache(ResultCache):
+    """A `ResultCache` in files: `<root>/<floec version>/<key[:2]>/<key>`, one entry a file.
+
+    Safe to share between processes: an entry is written to a temporary file and renamed into
+    place, so a reader sees a whole entry or none, and two writers of one key write the same
+    bytes. An entry carries its key and a digest of its body: one that is truncated, altered or
+    unreadable is a miss (and is replaced), never an error or another file's answer. Nothing is
+    ever invalidated: keys cover everything an entry depends on. The root holds a `.gitignore`
+    of `*`, so a project never commits it. Entries hold diagnostics only, never file contents.
+    A memory layer in front saves re-reading an entry within one process.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._directory = os.path.join(root, __version__)
+        self._memory = MemoryCache()
+        self._prepared = False
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self._directory, key[:2], key)
+
+    def get(self, key: str) -> tuple[Diagnostic, ...] | None:
+        found = self._memory.get(key)
+        if found is not None:
+            return found
+        try:
+            with open(self._path(key), "rb") as handle:
+                data = handle.read()
+            found = _decode_entry(key, data)
+        except Exception:  # a broken entry of any kind is a miss
+            found = None
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._memory.put(key, found)
+        return found
+
+    def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self._memory.put(key, diagnostics)
+        path = self._path(key)
+        temporary = _temporary(path)
+        try:
+            self._prepare()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(temporary, "xb") as handle:
+                handle.write(_encode_entry(key, diagnostics))
+            os.replace(temporary, path)
+        except OSError:  # a read-only or full disk: the run goes on uncached
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def _prepare(self) -> None:
+        if self._prepared:
+            return
+        os.makedirs(self.root, exist_ok=True)
+        ignore = os.path.join(self.root, ".gitignore")
+        if not os.path.exists(ignore):
+            temporary = _temporary(ignore)
+            with open(temporary, "x", encoding="utf-8") as handle:
+                handle.write("# Written by floec: its result cache is never committed.\n*\n")
+            os.replace(temporary, ignore)
+        self._prepared = True
+
+
+def _temporary(path: str) -> str:
+    """A sibling name no other writer (process or thread) uses; opened with "x" to be sure."""
+    import threading
+
+    return f"{path}.{os.getpid()}.{threading.get_ident()}.{next(_WRITES)}.tmp"
+
+
+def cache_directory(path: str) -> str:
+    """Where the result cache of a run over `path` lives: `.floec_cache/` in the project
+    directory (`path` itself when it is a directory; a file's directory, or for a
+    `platform/<env>/platform.yaml` the directory holding `platform/`). `FLOEC_CACHE_DIR`
+    overrides it (a read-only checkout, a CI cache)."""
+    chosen = os.environ.get("FLOEC_CACHE_DIR")
+    if chosen:
+        return chosen
+    directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    parent = os.path.dirname(os.path.abspath(directory))
+    if os.path.basename(parent) == "platform" and kind_of_name(path) == "platform":
+        directory = os.path.dirname(parent)
+    return os.path.join(directory, CACHE_DIR)
+
+
+def _encode_entry(key: str, diagnostics: tuple[Diagnostic, ...]) -> bytes:
+    import json
+
+    body = json.dumps(
+        [_diagnostic_to_json(d) for d in diagnostics], ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8", "surrogatepass")
+    digest = sha256(body).hexdigest()
+    return f"{_ENTRY_MAGIC} {key} {digest}\n".encode() + body
+
+
+def _decode_entry(key: str, data: bytes) -> tuple[Diagnostic, ...] | None:
+    header, _, body = data.partition(b"\n")
+    if header != f"{_ENTRY_MAGIC} {key} {sha256(body).hexdigest()}".encode():
+        return None
+    if body == b"[]":  # the common answer, without importing the diagnostic model
+        return ()
+    import json
+
+    items = json.loads(body.decode("utf-8", "surrogatepass"))
+    return tuple(_diagnostic_from_json(item) for item in items)
+
+
+def _span_to_json(span: Span | None) -> list[object] | None:
+    if span is None:
+        return None
+    return [span.file, span.start.line, span.start.column, span.end.line, span.end.column]
+
+
+def _span_from_json(item: Any) -> Span | None:
+    from floec.span import Span
+
+    if item is None:
+        return None
+    file, start_line, start_column, end_line, end_column = item
+    return Span.of(file, start_line, start_column, end_line, end_column)
+
+
+def _diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "span": _span_to_json(diagnostic.span),
+        "file": diagnostic.file,
+        "help": diagnostic.help,
+        "notes": list(diagnostic.notes),
+        "related": [[_span_to_json(r.span), r.message] for r in diagnostic.related],
+        "masked": [_span_to_json(s) for s in diagnostic.masked],
+    }
+
+
+def _diagnostic_from_json(item: Any) -> Diagnostic:
+    from floec.diagnostics.model import Diagnostic, Related, Severity
+
+    def span(value: Any) -> Span:
+        found = _span_from_json(value)
+        if found is None:
+            raise ValueError("a span is required here")
+        return found
+
+    return Diagnostic(
+        code=str(item["code"]),
+        severity=Severity(item["severity"]),
+        message=str(item["message"]),
+        span=_span_from_json(item["span"]),
+        file=item["file"],
+        help=item["help"],
+        notes=tuple(str(note) for note in item["notes"]),
+        related=tuple(Related(span(where), str(message)) for where, message in item["related"]),
+        masked=tuple(span(where) for where in item["masked"]),
+    )
+
+
 def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
     """The key of one file's own results: floec's version, the file's name and kind, its text."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in (__version__, name, kind or "", text):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
@@ -81,18 +266,43 @@ def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
 
 def combined_key(*keys: str) -> str:
     """The key of a result that depends on several files (a floe.yaml and its platforms)."""
-    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
+    return sha256("\0".join(keys).encode()).hexdigest()
 
 
-@attrs.frozen
 class FileState:
     """One file as the workspace last read it."""
 
-    path: str  # absolute
-    kind: ConfigKind | None
-    key: str  # text_key of the text below; "" when the file could not be read
-    checked: Checked
-    lint: tuple[Diagnostic, ...]
+    __slots__ = ("checked", "key", "kind", "lint", "path")
+
+    def __init__(
+        self,
+        path: str,  # absolute
+        kind: ConfigKind | None,
+        key: str,  # text_key of the text below; "" when the file could not be read
+        checked: Checked,
+        lint: tuple[Diagnostic, ...],
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.key = key
+        self.checked = checked
+        self.lint = lint
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The front end builds a tree of small acyclic objects, one per YAML node: the cycle
+    collector's passes over a heap growing that fast found nothing and took half the time of a
+    large file. Reference counting still frees everything; the collector resumes after."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _lint(source: SourceFile, checked: Checked) -> tuple[Diagnostic, ...]:
@@ -131,7 +341,8 @@ class Workspace:
         self._states: dict[str, FileState] = {}
         self._discovered: dict[tuple[str, str], tuple[str, ...]] = {}
         self._paths: dict[str, str] = {}  # name -> absolute path, for every file read
-        self._sources: dict[str, SourceFile] = {}  # name -> the text last read
+        self._texts: dict[str, str] = {}  # name -> the text last read
+        self._sources: dict[str, SourceFile] = {}  # name -> the text as a SourceFile, when asked
 
     # -- the files -------------------------------------------------------------------------------
 
@@ -170,50 +381,63 @@ class Workspace:
         """The absolute path of a file from the name its diagnostics carry."""
         return self._paths.get(name) or os.path.abspath(name)
 
-    def _read(self, absolute: str) -> SourceFile | Diagnostic:
+    def _read(self, absolute: str) -> tuple[str, str | Diagnostic]:
+        """The file's name and its text, or the diagnostic saying why it cannot be read."""
         name = self.name_of(absolute)
         self._paths[name] = absolute
         text = self._overlays.get(absolute)
+        if text is None:
+            text = read_text(absolute)
         if text is not None:
-            return SourceFile(name, text)
-        source = read_source(absolute)
-        if isinstance(source, SourceFile) and source.name != name:
-            source = SourceFile(name, source.text)
-        elif isinstance(source, Diagnostic) and source.path != name:
-            source = attrs.evolve(source, file=name)
-        return source
+            return name, text
+        from floec.source import SourceFile, read_source
 
-    def _load(self, absolute: str) -> tuple[SourceFile | Diagnostic, str, ConfigKind | None]:
-        """The file's text (or why it cannot be read), its key and its kind."""
+        source = read_source(absolute)
+        if isinstance(source, SourceFile):  # readable after all (changed in between)
+            return name, source.text
+        if source.path != name:
+            import attrs
+
+            source = attrs.evolve(source, file=name)
+        return name, source
+
+    def _load(self, absolute: str) -> tuple[str, str | Diagnostic, str, ConfigKind | None]:
+        """The file's name, its text (or why it cannot be read), its key and its kind."""
         kind = self._members.get(absolute) or kind_of_name(absolute)
-        source = self._read(absolute)
-        if isinstance(source, Diagnostic):
-            return source, "", kind
-        self._sources[source.name] = source
-        return source, text_key(source.name, kind, source.text), kind
+        name, text = self._read(absolute)
+        if not isinstance(text, str):
+            return name, text, "", kind
+        self._texts[name] = text
+        return name, text, text_key(name, kind, text), kind
 
     def key_of(self, path: str) -> str:
         """The key of the file's current text ("" when it cannot be read)."""
-        return self._load(os.path.abspath(path))[1]
+        return self._load(os.path.abspath(path))[2]
 
     def state(self, path: str) -> FileState:
         """The file's front-end result (and lint), recomputed only when its text changed."""
+        from floec import frontend
+        from floec.source import SourceFile
+
         absolute = os.path.abspath(path)
-        source, key, kind = self._load(absolute)
-        if isinstance(source, Diagnostic):
-            state = FileState(absolute, kind, "", Checked(None, kind, None, None, (source,)), ())
+        name, text, key, kind = self._load(absolute)
+        if not isinstance(text, str):
+            checked = frontend.Checked(None, kind, None, None, (text,))
+            state = FileState(absolute, kind, "", checked, ())
             self._states[absolute] = state
             return state
         known = self._states.get(absolute)
         if known is not None and known.key == key:
             return known
-        checked = frontend.check_source(source, kind)
-        lint: tuple[Diagnostic, ...] = ()
-        if self.lint:
-            # The schema check already reports a plain value in a sensitive field (FLC202);
-            # the same finding from the lint would only repeat it.
-            reported = {(d.code, d.span) for d in checked.diagnostics}
-            lint = tuple(d for d in _lint(source, checked) if (d.code, d.span) not in reported)
+        source = SourceFile(name, text)
+        with _collector_paused():
+            checked = frontend.check_source(source, kind)
+            lint: tuple[Diagnostic, ...] = ()
+            if self.lint:
+                # The schema check already reports a plain value in a sensitive field (FLC202);
+                # the same finding from the lint would only repeat it.
+                reported = {(d.code, d.span) for d in checked.diagnostics}
+                lint = tuple(d for d in _lint(source, checked) if (d.code, d.span) not in reported)
         state = FileState(absolute, checked.kind or kind, key, checked, lint)
         self._states[absolute] = state
         return state
@@ -229,6 +453,8 @@ class Workspace:
                 for p, kind in self._members.items()
                 if (kind or self.state(p).checked.kind) == "platform"
             )
+        from floec.ast.nodes import FloeSpec
+
         state = self.state(absolute)
         spec = state.checked.spec
         pipeline = spec if isinstance(spec, FloeSpec) else None
@@ -236,6 +462,8 @@ class Workspace:
         marker = repr(where) if where is not None else ""
         found = self._discovered.get((absolute, marker))
         if found is None:
+            from pathlib import Path
+
             from floec.environments import environments
 
             directory = Path(absolute).parent
@@ -272,16 +500,23 @@ class Workspace:
         The whole answer is cached under the key of the file's text and those of the files it
         depends on, looked up before any stage runs: with a cache that outlives the process, an
         unchanged project is never read past hashing its files."""
-        absolute = os.path.abspath(path)
+        with _collector_paused():
+            return self._diagnostics_of(os.path.abspath(path))
+
+    def _diagnostics_of(self, absolute: str) -> tuple[Diagnostic, ...]:
         key = self.key_of(absolute)
         if not key:
             return self._diagnostics(absolute)
         kind = self._members.get(absolute) or kind_of_name(absolute)
         dependencies = () if kind == "platform" else self.environments_of(absolute)
-        whole = combined_key("diagnostics", key, *(self.key_of(p) for p in dependencies))
+        scope = "diagnostics+lint" if self.lint else "diagnostics"
+        whole = combined_key(scope, key, *(self.key_of(p) for p in dependencies))
         return self._cached(whole, partial(self._diagnostics, absolute))
 
     def _diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
+        from floec.ast.nodes import PlatformSpec
+        from floec.diagnostics.model import normalise
+
         state = self.state(path)
         own = state.checked.diagnostics + state.lint
         if state.checked.spec is None or state.checked.source is None:
@@ -324,6 +559,12 @@ class Workspace:
 
     def sources(self) -> dict[str, SourceFile]:
         """Every source read so far, by name (renderers show snippets from them)."""
+        from floec.source import SourceFile
+
+        for name, text in self._texts.items():
+            known = self._sources.get(name)
+            if known is None or known.text != text:
+                self._sources[name] = SourceFile(name, text)
         return dict(self._sources)
 
 

@@ -33,9 +33,11 @@ def run_floec(*args: str) -> Run:
 
 
 @pytest.fixture(autouse=True)
-def _repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests run from the repository root with colour off, like a CI log."""
+def _repository_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests run from the repository root with colour off, like a CI log, and each with a result
+    cache of its own (a first run: nothing cached, nothing written into the repository)."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("FLOEC_CACHE_DIR", str(tmp_path / "floec-result-cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from typing import TextIO
 
-from floec.diagnostics.model import Diagnostic
-from floec.source import SourceFile
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `floec check` answered from its cache imports none of these
+    from typing import TextIO
+
+    from floec.diagnostics.model import Diagnostic
+    from floec.source import SourceFile
 
 FORMATS = ("text", "json", "sarif", "github")
 

@@ -161,8 +161,19 @@ def _validator() -> Any:
     return Draft202012Validator(load_schema("artifacts"))
 
 
+@functools.cache
+def _is_valid() -> Any:
+    from floec.contracts import load_schema
+    from floec.schema_check import compile_schema
+
+    return compile_schema(load_schema("artifacts"))
+
+
 def schema_errors(document: object) -> list[str]:
-    """Where `document` breaks schemas/compiled-artifacts.schema.json (empty when valid)."""
+    """Where `document` breaks schemas/compiled-artifacts.schema.json (empty when valid).
+    jsonschema is imported only to describe a document the compiled check finds invalid."""
+    if _is_valid()(document):
+        return []
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
         for error in _validator().iter_errors(document)

@@ -1,0 +1,338 @@
+"""A JSON Schema compiled into closures that answer one question: is this document valid?
+
+jsonschema explains errors well but costs ten Python start-ups to import and walks the schema
+generically on every node. Most documents are valid, so `validate` asks this first and calls
+jsonschema only to explain a document found invalid: the diagnostics are jsonschema's, always.
+
+The closures implement Draft 2020-12 as jsonschema does for the keywords our schemas use (no
+format assertion, as `validate` asks for none). A keyword not implemented here compiles to "not
+valid": the worst a gap can cost is the slow path, never a wrong "valid".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+
+# Keywords that assert nothing (annotations); x-* are floec's own annotations.
+_ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "format",
+        "contentEncoding",
+        "contentMediaType",
+    }
+)
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+_TYPES: dict[str, Check] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "number": _is_number,
+    "integer": _is_integer,
+}
+
+
+def equal(a: Any, b: Any) -> bool:
+    """JSON equality as jsonschema has it: true and 1 differ, containers compare by content."""
+    if isinstance(a, str) or isinstance(b, str):
+        return bool(a == b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    return bool(a == b)
+
+
+def compile_schema(schema: Any, root: Any = None) -> Check:
+    """A function telling whether an instance is valid against `schema`. Local references
+    (`$ref: "#/$defs/..."`) are resolved in `root` (default: the schema itself), each compiled
+    once however many places use it."""
+    return _Compiler(schema if root is None else root).compile(schema)
+
+
+class _Compiler:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.references: dict[str, Check] = {}
+
+    def reference(self, ref: str) -> Check:
+        known = self.references.get(ref)
+        if known is not None:
+            return known
+        if not ref.startswith("#/"):
+            return _never
+        target = self.root
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                return _never
+            target = target[part]
+        compiled: list[Check] = []
+        # Registered before compiling, so a schema that refers to itself terminates.
+        self.references[ref] = lambda v: compiled[0](v)
+        compiled.append(self.compile(target))
+        self.references[ref] = compiled[0]
+        return compiled[0]
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return _always
+        if schema is False or not isinstance(schema, dict):
+            return _never
+        checks: list[Check] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+                continue
+            if keyword in ("then", "else"):
+                continue  # compiled with `if`
+            if keyword == "$ref":
+                checks.append(self.reference(value) if isinstance(value, str) else _never)
+                continue
+            if keyword in ("properties", "patternProperties", "additionalProperties"):
+                if keyword == "properties" or "properties" not in schema:
+                    checks.append(_object(schema, self))
+                continue
+            build = _KEYWORDS.get(keyword)
+            checks.append(build(value, schema, self) if build is not None else _never)
+        if not checks:
+            return _always
+        if len(checks) == 1:
+            return checks[0]
+        every = tuple(checks)
+        return lambda v: all(check(v) for check in every)
+
+
+def _type(value: Any, _: Any, c: _Compiler) -> Check:
+    names = value if isinstance(value, list) else [value]
+    if any(name not in _TYPES for name in names):
+        return _never
+    tests = tuple(_TYPES[name] for name in names)
+    if len(tests) == 1:
+        return tests[0]
+    return lambda v: any(test(v) for test in tests)
+
+
+def _object(schema: dict[str, Any], c: _Compiler) -> Check:
+    # A property's schema is compiled the first time a document has that property: a schema
+    # describes every kind of profile, a document uses a few.
+    declared: dict[str, Any] = schema.get("properties", {})
+    compiled: dict[str, Check] = {}
+    patterns = [(p, c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
+    additional = schema.get("additionalProperties", True)
+    extra = c.compile(additional) if additional is not True else None
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return True
+        for key, item in v.items():
+            known = compiled.get(key)
+            if known is None and key in declared:
+                known = compiled[key] = c.compile(declared[key])
+            if known is not None:
+                if not known(item):
+                    return False
+                matched = True
+            else:
+                matched = False
+            for pattern, test in patterns:
+                if re.search(pattern, key):
+                    matched = True
+                    if not test(item):
+                        return False
+            if not matched and extra is not None and not extra(item):
+                return False
+        return True
+
+    return check
+
+
+def _required(value: Any, _: Any, c: _Compiler) -> Check:
+    names = tuple(value)
+    return lambda v: not isinstance(v, dict) or all(name in v for name in names)
+
+
+def _enum(value: Any, _: Any, c: _Compiler) -> Check:
+    options = tuple(value)
+    return lambda v: any(equal(v, option) for option in options)
+
+
+def _const(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: equal(v, value)
+
+
+def _pattern(value: Any, _: Any, c: _Compiler) -> Check:
+    # Compiled on first use: a schema has hundreds of patterns, a document meets a few.
+    return lambda v: not isinstance(v, str) or re.search(value, v) is not None
+
+
+def _min_length(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, str) or len(v) >= value
+
+
+def _max_length(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, str) or len(v) <= value
+
+
+def _minimum(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not _is_number(v) or v >= value
+
+
+def _maximum(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not _is_number(v) or v <= value
+
+
+def _exclusive_minimum(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not _is_number(v) or v > value
+
+
+def _exclusive_maximum(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not _is_number(v) or v < value
+
+
+def _not(value: Any, _: Any, c: _Compiler) -> Check:
+    inner = c.compile(value)
+    return lambda v: not inner(v)
+
+
+def _all_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
+    return lambda v: all(part(v) for part in parts)
+
+
+def _any_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
+    return lambda v: any(part(v) for part in parts)
+
+
+def _one_of(value: Any, _: Any, c: _Compiler) -> Check:
+    parts = tuple(c.compile(s) for s in value)
+    return lambda v: sum(1 for part in parts if part(v)) == 1
+
+
+def _if(value: Any, schema: Any, c: _Compiler) -> Check:
+    condition = c.compile(value)
+    then = c.compile(schema.get("then", True))
+    otherwise = c.compile(schema.get("else", True))
+    return lambda v: then(v) if condition(v) else otherwise(v)
+
+
+def _items(value: Any, schema: Any, c: _Compiler) -> Check:
+    if "prefixItems" in schema:
+        return _never
+    item = c.compile(value)
+    return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+
+
+def _min_items(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, list) or len(v) >= value
+
+
+def _max_items(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, list) or len(v) <= value
+
+
+def _unique_items(value: Any, _: Any, c: _Compiler) -> Check:
+    if not value:
+        return _always
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, list):
+            return True
+        return not any(equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
+
+    return check
+
+
+def _property_names(value: Any, _: Any, c: _Compiler) -> Check:
+    name = c.compile(value)
+    return lambda v: not isinstance(v, dict) or all(name(key) for key in v)
+
+
+def _min_properties(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, dict) or len(v) >= value
+
+
+def _max_properties(value: Any, _: Any, c: _Compiler) -> Check:
+    return lambda v: not isinstance(v, dict) or len(v) <= value
+
+
+def _dependent_required(value: Any, _: Any, c: _Compiler) -> Check:
+    rules = tuple((key, tuple(names)) for key, names in value.items())
+    return lambda v: (
+        not isinstance(v, dict)
+        or all(key not in v or all(name in v for name in names) for key, names in rules)
+    )
+
+
+def _dependent_schemas(value: Any, _: Any, c: _Compiler) -> Check:
+    rules = tuple((key, c.compile(s)) for key, s in value.items())
+    return lambda v: not isinstance(v, dict) or all(key not in v or test(v) for key, test in rules)
+
+
+_KEYWORDS: dict[str, Callable[[Any, Any, _Compiler], Check]] = {
+    "type": _type,
+    "required": _required,
+    "enum": _enum,
+    "const": _const,
+    "pattern": _pattern,
+    "minLength": _min_length,
+    "maxLength": _max_length,
+    "minimum": _minimum,
+    "maximum": _maximum,
+    "exclusiveMinimum": _exclusive_minimum,
+    "exclusiveMaximum": _exclusive_maximum,
+    "not": _not,
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
+    "if": _if,
+    "items": _items,
+    "minItems": _min_items,
+    "maxItems": _max_items,
+    "uniqueItems": _unique_items,
+    "propertyNames": _property_names,
+    "minProperties": _min_properties,
+    "maxProperties": _max_properties,
+    "dependentRequired": _dependent_required,
+    "dependentSchemas": _dependent_schemas,
+}
