@@ -62,6 +62,14 @@ class ResultCache:
     def put(self, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
         raise NotImplementedError
 
+    # The other files a file's result reads beyond its platforms (a floe.yaml's dbt projects),
+    # recorded under the key of its own text: their contents go into the result's key.
+    def get_files(self, key: str) -> tuple[str, ...] | None:
+        return None
+
+    def put_files(self, key: str, files: tuple[str, ...]) -> None:
+        return None
+
 
 class MemoryCache(ResultCache):
     """A `ResultCache` in memory, least recently used entries dropped beyond `size`."""
@@ -69,8 +77,15 @@ class MemoryCache(ResultCache):
     def __init__(self, size: int = 4096) -> None:
         self._size = size
         self._entries: OrderedDict[str, tuple[Diagnostic, ...]] = OrderedDict()
+        self._files: dict[str, tuple[str, ...]] = {}
         self.hits = 0
         self.misses = 0
+
+    def get_files(self, key: str) -> tuple[str, ...] | None:
+        return self._files.get(key)
+
+    def put_files(self, key: str, files: tuple[str, ...]) -> None:
+        self._files[key] = files
 
     def get(self, key: str) -> tuple[Diagnostic, ...] | None:
         found = self._entries.get(key)
@@ -91,6 +106,7 @@ class MemoryCache(ResultCache):
 CACHE_DIR = ".floec_cache"
 _WRITES = itertools.count()
 _ENTRY_MAGIC = "floec-cache 1"
+_FILES_MAGIC = "floec-files 1"
 
 
 class DiskCache(ResultCache):
@@ -144,6 +160,34 @@ class DiskCache(ResultCache):
                 handle.write(_encode_entry(key, diagnostics))
             os.replace(temporary, path)
         except OSError:  # a read-only or full disk: the run goes on uncached
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def get_files(self, key: str) -> tuple[str, ...] | None:
+        found = self._memory.get_files(key)
+        if found is not None:
+            return found
+        try:
+            with open(self._path(key) + ".files", encoding="utf-8", errors="surrogateescape") as f:
+                header, *files = f.read().split("\n")
+        except OSError:
+            return None
+        if header != f"{_FILES_MAGIC} {key}":
+            return None  # not written whole by this floec: a miss
+        self._memory.put_files(key, tuple(files))
+        return tuple(files)
+
+    def put_files(self, key: str, files: tuple[str, ...]) -> None:
+        self._memory.put_files(key, files)
+        path = self._path(key) + ".files"
+        temporary = _temporary(path)
+        try:
+            self._prepare()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(temporary, "x", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write("\n".join((f"{_FILES_MAGIC} {key}", *files)))
+            os.replace(temporary, path)
+        except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
@@ -262,6 +306,20 @@ def text_key(name: str, kind: ConfigKind | None, text: str) -> str:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _file_key(path: str) -> str:
+    """The key of a file's contents, or of its absence (a pipe or device is never opened)."""
+    import stat
+
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            return f"special {path}"
+        with open(path, "rb") as handle:
+            return sha256(handle.read()).hexdigest()
+    except OSError:
+        return f"missing {path}"
 
 
 def combined_key(*keys: str) -> str:
@@ -510,8 +568,31 @@ class Workspace:
         kind = self._members.get(absolute) or kind_of_name(absolute)
         dependencies = () if kind == "platform" else self.environments_of(absolute)
         scope = "diagnostics+lint" if self.lint else "diagnostics"
-        whole = combined_key(scope, key, *(self.key_of(p) for p in dependencies))
+        extra = () if kind == "platform" else self._files_read(absolute, key)
+        whole = combined_key(
+            scope, key, *(self.key_of(p) for p in dependencies), *map(_file_key, extra)
+        )
         return self._cached(whole, partial(self._diagnostics, absolute))
+
+    def _files_read(self, absolute: str, key: str) -> tuple[str, ...]:
+        """The dbt projects a floe.yaml's result reads (`check` warns about them as `build`
+        does), known from its text: recorded once, then found without parsing it again."""
+        found = self.cache.get_files(key)
+        if found is not None:
+            return found
+        from floec.ast.nodes import FloeSpec
+
+        spec = self.state(absolute).checked.spec
+        files: tuple[str, ...] = ()
+        if isinstance(spec, FloeSpec):
+            directory = os.path.dirname(absolute)
+            files = tuple(
+                os.path.normpath(os.path.join(directory, t.path, "dbt_project.yml"))
+                for t in spec.transforms
+                if t.type == "dbt"
+            )
+        self.cache.put_files(key, files)
+        return files
 
     def _diagnostics(self, path: str) -> tuple[Diagnostic, ...]:
         from floec.ast.nodes import PlatformSpec
@@ -528,7 +609,8 @@ class Workspace:
             return tuple(normalise([*own, *found]))
         platforms = [self.state(p) for p in self.environments_of(state.path)]
         platforms = [p for p in platforms if isinstance(p.checked.spec, PlatformSpec)]
-        key = combined_key(state.key, *(p.key for p in platforms))
+        extra = self._files_read(state.path, state.key)
+        key = combined_key(state.key, *(p.key for p in platforms), *map(_file_key, extra))
 
         def bind() -> tuple[Diagnostic, ...]:
             found = dict.fromkeys(_environment_checks([state.checked], self.path_of_name))

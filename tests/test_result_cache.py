@@ -24,8 +24,10 @@ EXAMPLE = ROOT / "examples" / "customer-analytics"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the example project with its four environments, the cache in its directory."""
+    """A copy of the example project (its floe.yaml and dbt project) with its four environments,
+    the cache in its directory."""
     shutil.copy(EXAMPLE / "floe.yaml", tmp_path / "floe.yaml")
+    shutil.copytree(EXAMPLE / "dbt", tmp_path / "dbt")
     shutil.copytree(ROOT / "platform", tmp_path / "platform")
     monkeypatch.delenv("FLOEC_CACHE_DIR")
     monkeypatch.chdir(tmp_path)
@@ -322,3 +324,16 @@ def test_the_cheap_reader_never_waits_on_a_pipe(tmp_path: Path) -> None:
     fifo = tmp_path / "floe.yaml"
     os.mkfifo(fifo)
     assert read_text(str(fifo)) is None  # returns at once; a blocking open would hang here
+
+
+def test_a_changed_dbt_project_is_a_miss(project: Path) -> None:
+    """check warns about the dbt project as build does (FLC503), so its file is part of the key."""
+    assert "FLC503" not in check(".")[1]
+    dbt_project = project / "dbt" / "dbt_project.yml"
+    lines = dbt_project.read_text().splitlines()
+    dbt_project.write_text("\n".join(line for line in lines if not line.startswith("profile:")))
+    code, out, _ = check(".")
+    assert "FLC503" in out
+    assert (code, out) == check("--no-cache", ".")[:2]
+    dbt_project.unlink()
+    assert "does not exist" in check(".")[1]
