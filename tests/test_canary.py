@@ -17,30 +17,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_floec
+from tests.support.local_platform import PLATFORM
 
 PASSWORD = "Tr0ub4dor&3xyzQ7"
 TOKEN = "ghp_R8xKq2Lm9ZpT4vWn6YbC1dFh3JsG5tAe7Uo0"
 AWS_KEY = "AKIAQ3EGRQKZ7XH5LM2P"
 SECRETS = (PASSWORD, TOKEN, AWS_KEY)
 
-PLATFORM = """\
-version: 1.0.0
-storage:
-  default:
-    type: local
-    path: target/local/warehouse
-catalogs:
-  default:
-    type: sql
-    uri: sqlite:///target/local/catalog.db
-    namespace: analytics
-compute:
-  default:
-    type: duckdb
-    properties:
-      path: target/local/x.duckdb
-      threads: 4
-"""
 
 FLOE = """\
 name: canary

@@ -13,25 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_floec
+from tests.support.local_platform import PLATFORM
 
-PLATFORM = """\
-version: 1.0.0
-storage:
-  default:
-    type: local
-    path: target/local/warehouse
-catalogs:
-  default:
-    type: sql
-    uri: sqlite:///target/local/catalog.db
-    namespace: analytics
-compute:
-  default:
-    type: duckdb
-    properties:
-      path: target/local/x.duckdb
-      threads: 4
-"""
 ENVS = ("dev", "local")
 
 
