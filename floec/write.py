@@ -137,22 +137,28 @@ def _write_file(path: Path, data: bytes, mode: int) -> None:
         os.fsync(stream.fileno())
 
 
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write one file whole: a uniquely named temporary sibling (mode from the umask), fsync,
+    rename, fsync of the directory. A reader sees the old bytes or the new ones. Raises OSError."""
+    temporary = path.parent / f"{STAGE_PREFIX}{path.name}.{uuid.uuid4().hex}"
+    try:
+        _write_file(temporary, data, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    _fsync_directory(path.parent)
+
+
 def write_file(path: Path, data: bytes) -> Path | Diagnostic:
-    """One file written whole (a temporary sibling, fsync, rename; mode from the umask), for a
-    command that writes a single file into a directory of the user's, such as `platform pull`;
-    the FLC030 diagnostic when it cannot be."""
+    """One file written whole into a directory of the user's, for a command such as `platform
+    pull`; the FLC030 diagnostic when it cannot be."""
     try:
         _ensure_directory(path.parent)
-        temporary = path.parent / f"{STAGE_PREFIX}{path.name}.{os.getpid()}"
         try:
-            _write_file(temporary, data, 0o666 & ~_umask())
-            os.replace(temporary, path)
+            replace_atomically(path, data)
         except OSError as error:
             raise _problem(path, "cannot be written", error) from None
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        _fsync_directory(path.parent)
     except WriteError as error:
         return error.diagnostic
     return path

@@ -9,12 +9,11 @@ the directory at any time; a locked build then needs the registry once more.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from floec.oci.reference import DIGEST
+from floec.write import replace_atomically
 
 
 def directory(environ: Mapping[str, str]) -> Path:
@@ -54,15 +53,5 @@ class Cache:
             raise ValueError(f"refusing to cache bytes that do not match {digest}")
         path = self.path(digest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".blob.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        replace_atomically(path, data)
         return path

@@ -13,14 +13,13 @@ resolution always gives the same bytes, and a change reads well in review. Per e
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 
 from floec.oci.reference import DIGEST
+from floec.write import replace_atomically
 
 LOCK_NAME = "floe.lock"
 FORMAT = 1
@@ -106,15 +105,5 @@ def write(path: Path, entries: Mapping[str, Entry]) -> bool:
             return False
     except OSError:
         pass
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    replace_atomically(path, data)  # mode from the umask: floe.lock is committed
     return True
