@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -41,7 +41,7 @@ from floec.credential_rules.scan import (
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
-from floec.passes.lint_compose import compose_plain
+from floec.passes.lint_compose import GiveUp, Piece, compose_plain, iter_pieces
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import compose_documents
@@ -96,7 +96,8 @@ class _Text:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.lines = source.lines
-        self.joined = "\n".join(self.lines)
+        # the text itself when it has no '\r' (a 2 MiB file need not be copied)
+        self.joined = source.text if "\r" not in source.text else "\n".join(self.lines)
         starts = [0]
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
@@ -148,9 +149,19 @@ def lint_credentials(
         low = lowered(source.text)
         # besides the detectors' candidates: JSON Web Keys and suppression comments
         candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
+        try:
+            pieces = iter_pieces(source)
+            if not candidate:
+                for _ in pieces:  # only the proof that it is YAML
+                    pass
+                return []
+            if linter.text.joined is source.text:
+                linter.text.lowered = low
+            return normalise(linter.run_pieces(pieces))
+        except (GiveUp, _Whole):
+            pass
+        linter = _Linter(source)
         documents = compose_plain(source)
-        if documents is not None and not candidate:
-            return []
         if documents is None:
             composed, problems = compose_documents(source, allow_custom_tags=True)
             documents = composed.trees
@@ -176,9 +187,31 @@ class _Linter:
     # --- the tree -----------------------------------------------------------------------------
 
     def run(self, documents: Sequence[SyntaxTree]) -> list[Diagnostic]:
-        scalars: list[ScalarNode] = []
-        for tree in documents:
-            self.visit(tree.root, scalars)
+        return self.run_pieces(
+            Piece(tree.root, tree.root.span.start.line, False, index)
+            for index, tree in enumerate(documents)
+        )
+
+    def run_pieces(self, pieces: Iterable[Piece]) -> list[Diagnostic]:
+        """Lint each piece as it comes and let it go: only findings and the ranges scalars cover
+        on lines with a '#' are kept. Raises _Whole when a document's root has keys that change
+        how its other entries are read (see `visit_mapping`) and it came in parts."""
+        scalars = _Cover(self.text)
+        document, root_keys = -1, set[str]()
+        for piece in pieces:
+            if piece.document != document:
+                document, root_keys = piece.document, set()
+            if piece.partial and isinstance(piece.node, MappingNode):
+                root_keys.update(_SIBLING_KEYS.intersection(piece.node.keys()))
+                if _needs_whole(root_keys):
+                    raise _Whole
+            self.visit(piece.node, scalars, piece.root_line)
+            # Nodes are compared by identity; a piece's nodes are freed once it is linted, and
+            # their ids may be reused by the next piece's (which shares no node with it).
+            self.seen_scalars.clear()
+            self.seen_nodes.clear()
+            self.collected.clear()
+            self.floe_reported.clear()
         comments = self.comments(scalars) if "#" in self.text.joined else []
         for comment in comments:
             start = self.text.starts[comment.line] + comment.column
@@ -222,10 +255,10 @@ class _Linter:
         for hit in hits:
             self.add(hit, base, frozenset({index}), "")
 
-    def visit(self, root: Node, scalars: list[ScalarNode]) -> None:
+    def visit(self, root: Node, scalars: _Cover, root_line: int) -> None:
         # (node, key, flags) with an explicit stack: nesting depth is bounded by the loader, but
         # recursion is not needed either.
-        stack: list[tuple[Node, str | None, int, bool]] = [(root, None, root.span.start.line, True)]
+        stack: list[tuple[Node, str | None, int, bool]] = [(root, None, root_line, True)]
         while stack:
             node, key, key_line, entropy = stack.pop()
             if isinstance(node, ScalarNode):
@@ -265,7 +298,7 @@ class _Linter:
         key_line: int,
         entropy: bool,
         stack: list[tuple[Node, str | None, int, bool]],
-        scalars: list[ScalarNode],
+        scalars: _Cover,
     ) -> None:
         keys = {
             entry.key.value: entry.value
@@ -324,7 +357,7 @@ class _Linter:
         assert text.lowered is not None  # set by quiet()
         return text.lowered.find("kty", begin, end) == -1
 
-    def collect_scalars(self, node: Node, scalars: list[ScalarNode]) -> None:
+    def collect_scalars(self, node: Node, scalars: _Cover) -> None:
         """Scalars of a skipped subtree still matter for telling comments from text."""
         stack = [node]
         while stack:
@@ -418,24 +451,11 @@ class _Linter:
 
     # --- comments -----------------------------------------------------------------------------
 
-    def comments(self, scalars: list[ScalarNode]) -> list[_Comment]:
+    def comments(self, scalars: _Cover) -> list[_Comment]:
         lines = self.text.lines
-        hash_lines = {i for i, line in enumerate(lines) if "#" in line}
-        covered: dict[int, list[tuple[int, int]]] = {}
-        for node in scalars:
-            span = node.span
-            first, last = span.start.line, span.end.line
-            for index in range(first, last + 1):
-                if index not in hash_lines:
-                    continue
-                start = span.start.column if index == first else 0
-                end = span.end.column if index == last else len(lines[index])
-                if index == first and node.style in ("|", ">"):
-                    header = _BLOCK_HEADER.match(lines[index], start)
-                    end = header.end() if header else start + 1
-                covered.setdefault(index, []).append((start, end))
+        covered = scalars.covered
         found = []
-        for index in sorted(hash_lines):
+        for index in sorted(scalars.hash_lines):
             line = lines[index]
             ranges = covered.get(index, [])
             column = line.find("#")
@@ -564,6 +584,54 @@ class _Linter:
                     span,
                     help="remove it, so that it cannot hide a future finding",
                 )
+
+
+class _Cover:
+    """The column ranges that scalars cover on the lines with a '#' (a '#' inside a scalar
+    starts no comment), collected scalar by scalar so that no scalar has to be kept."""
+
+    def __init__(self, text: _Text) -> None:
+        self.lines = text.lines
+        self.hash_lines = (
+            {i for i, line in enumerate(self.lines) if "#" in line} if "#" in text.joined else set()
+        )
+        self.covered: dict[int, list[tuple[int, int]]] = {}
+
+    def append(self, node: ScalarNode) -> None:
+        hash_lines = self.hash_lines
+        if not hash_lines:
+            return
+        span = node.span
+        first, last = span.start.line, span.end.line
+        for index in range(first, last + 1):
+            if index not in hash_lines:
+                continue
+            lines = self.lines
+            start = span.start.column if index == first else 0
+            end = span.end.column if index == last else len(lines[index])
+            if index == first and node.style in ("|", ">"):
+                header = _BLOCK_HEADER.match(lines[index], start)
+                end = header.end() if header else start + 1
+            self.covered.setdefault(index, []).append((start, end))
+
+
+class _Whole(Exception):
+    """A root mapping must be linted whole: some of its keys change how the others are read."""
+
+
+# Keys of a mapping that change how its other entries are read (see `_Linter.visit_mapping`).
+_SIBLING_KEYS = frozenset(
+    {"secret_ref", "kty", "name", "Name", "key", "value", "Value", "type", "private_key"}
+)
+
+
+def _needs_whole(keys: set[str]) -> bool:
+    return (
+        "secret_ref" in keys
+        or "kty" in keys
+        or (("value" in keys or "Value" in keys) and not keys.isdisjoint({"name", "Name", "key"}))
+        or ("type" in keys and "private_key" in keys)
+    )
 
 
 def _unique(findings: list[_Finding]) -> list[_Finding]:
