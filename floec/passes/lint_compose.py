@@ -3,11 +3,14 @@ libyaml's events in one loop, for the files where the general composer's extra w
 
 The general composer also resolves aliases and merge keys, guards against alias bombs and deep
 nesting, and reports duplicate keys and tags; the lint needs none of that for an ordinary file.
-So this composer handles plain documents only and gives up (returns None) at the first alias,
-merge key, excessive depth or size, or syntax error: the caller then uses the general composer,
-whose tree and diagnostics are the reference. Where it does not give up, its tree is the one the
-general composer builds (same nodes, styles, tags and spans).
-"""
+So this composer handles plain documents only and gives up at the first alias, merge key,
+excessive depth, or syntax error: the caller then uses the general composer, whose tree and
+diagnostics are the reference. Where it does not give up, its tree is the one the general
+composer builds (same nodes, styles, tags and spans).
+
+A whole tree costs about 30 bytes per byte of YAML, so `iter_pieces` hands a large root
+collection over a few thousand nodes at a time (a run of its entries or items), and the lint lets
+each piece go before the next is built: memory follows the largest piece, not the file."""
 
 from __future__ import annotations
 
@@ -70,10 +73,12 @@ class Piece:
     document: int  # its index in the file
 
 
-def iter_pieces(source: SourceFile, *, chunk: int = CHUNK_NODES) -> Iterator[Piece]:
+def iter_pieces(source: SourceFile, *, chunk: int | None = None) -> Iterator[Piece]:
     """The documents of `source` in document order, a root block collection cut into pieces of
     about `chunk` nodes (0: never cut). Raises GiveUp where the general composer must decide,
     possibly after some pieces have been handed over (the caller then starts again)."""
+    if chunk is None:
+        chunk = CHUNK_NODES
     name = source.name
     if any(c in source.text for c in _YAML11_BREAKS):
         raise GiveUp  # the general composer keeps YAML 1.2's (and the LSP's) line numbers

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
@@ -78,7 +79,7 @@ _SECRET_HELP = (
 class _Finding:
     code: str
     span: Span  # the secret's own range: what is masked
-    anchors: frozenset[int]  # lines where a suppression comment applies
+    anchors: tuple[int, ...]  # lines where a suppression comment applies (a tuple is lighter)
     message: str
     secret: bool = True
 
@@ -98,7 +99,8 @@ class _Text:
         self.lines = source.lines
         # the text itself when it has no '\r' (a 2 MiB file need not be copied)
         self.joined = source.text if "\r" not in source.text else "\n".join(self.lines)
-        starts = [0]
+        # machine integers: a list would hold an int object per line
+        starts = array("q", [0])
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self.starts = starts
@@ -253,7 +255,7 @@ class _Linter:
             hits = scan_value(stripped, None, value_position=False)
             base = line_start + len(code) - len(stripped)
         for hit in hits:
-            self.add(hit, base, frozenset({index}), "")
+            self.add(hit, base, (index,), "")
 
     def visit(self, root: Node, scalars: _Cover, root_line: int) -> None:
         # (node, key, flags) with an explicit stack: nesting depth is bounded by the loader, but
@@ -319,7 +321,7 @@ class _Linter:
             if isinstance(private, ScalarNode) and private.value:
                 self.seen_scalars.add((id(private), "d"))
                 hit = Hit("FLC212", 0, len(private.value), "hardcoded private key (JWK)")
-                self.add_in_scalar(hit, private, frozenset({private.span.start.line}))
+                self.add_in_scalar(hit, private, (private.span.start.line,))
         env_name = _scalar_text(keys.get("name") or keys.get("Name") or keys.get("key"))
         service_account = _scalar_text(keys.get("type")) == "service_account"
         for entry in reversed(node.entries):
@@ -334,7 +336,7 @@ class _Linter:
                 self.seen_scalars.add((id(key_node), "<key>"))
                 scalars.append(key_node)
                 for hit in scan_key(key):
-                    self.add_in_scalar(hit, key_node, frozenset({line}))
+                    self.add_in_scalar(hit, key_node, (line,))
             if key in _REFERENCE_KEYS:
                 self.collect_scalars(value, scalars)
                 continue
@@ -397,7 +399,7 @@ class _Linter:
             ]
         if not hits and not self.is_floe:
             return
-        anchors = frozenset({node.span.start.line, key_line})
+        anchors = (node.span.start.line, key_line)
         for hit in hits:
             if hit.code == "FLC201" or hit.code == "FLC202":
                 hit = attrs.evolve(
@@ -427,13 +429,13 @@ class _Linter:
             _Finding(
                 "FLC220",
                 span,
-                frozenset({span.start.line}),
+                (span.start.line,),
                 f"{what} in floe.yaml: credentials belong in the platform configuration",
                 secret=False,
             )
         )
 
-    def floe_endpoint(self, node: ScalarNode, key: str | None, anchors: frozenset[int]) -> None:
+    def floe_endpoint(self, node: ScalarNode, key: str | None, anchors: tuple[int, ...]) -> None:
         found = find_endpoint(node.value, key)
         if found is None:
             return
@@ -475,7 +477,7 @@ class _Linter:
             text = text[: suppression.start] + " " * (len(text) - suppression.start)
         base = self.text.starts[comment.line] + comment.column
         for hit in scan_comment(text):
-            self.add(hit, base, frozenset({comment.line}), " in a comment")
+            self.add(hit, base, (comment.line,), " in a comment")
 
     # --- findings -----------------------------------------------------------------------------
 
@@ -496,21 +498,21 @@ class _Linter:
             return text.span(begin + found, begin + found + len(piece))
         return node.span
 
-    def add_in_scalar(self, hit: Hit, node: ScalarNode, anchors: frozenset[int]) -> None:
+    def add_in_scalar(self, hit: Hit, node: ScalarNode, anchors: tuple[int, ...]) -> None:
         span = self.locate(node, hit.start, hit.end)
         preview = mask_value(node.value[hit.start : hit.end])
         self.findings.append(
-            _Finding(hit.code, span, anchors | {span.start.line}, f"{hit.what}: {preview}")
+            _Finding(hit.code, span, (*anchors, span.start.line), f"{hit.what}: {preview}")
         )
 
-    def add(self, hit: Hit, base: int, anchors: frozenset[int], where: str) -> None:
+    def add(self, hit: Hit, base: int, anchors: tuple[int, ...], where: str) -> None:
         span = self.text.span(base + hit.start, base + hit.end)
         secret = self.text.joined[base + hit.start : base + hit.end]
         self.findings.append(
             _Finding(
                 hit.code,
                 span,
-                anchors | {span.start.line},
+                (*anchors, span.start.line),
                 f"{hit.what}{where}: {mask_value(secret)}",
             )
         )
