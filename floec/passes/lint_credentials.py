@@ -459,12 +459,9 @@ class _Linter:
         found = []
         for index in sorted(scalars.hash_lines):
             line = lines[index]
-            ranges = covered.get(index, [])
             column = line.find("#")
             while column != -1:
-                if (column == 0 or line[column - 1] in " \t") and not any(
-                    start <= column < end for start, end in ranges
-                ):
+                if (column == 0 or line[column - 1] in " \t") and (index, column) not in covered:
                     found.append(_Comment(index, column + 1, line[column + 1 :]))
                     break
                 column = line.find("#", column + 1)
@@ -589,15 +586,16 @@ class _Linter:
 
 
 class _Cover:
-    """The column ranges that scalars cover on the lines with a '#' (a '#' inside a scalar
-    starts no comment), collected scalar by scalar so that no scalar has to be kept."""
+    """The '#'s that scalars cover, as (line, column), of those that could start a comment (at
+    the start of a line or after a blank): a '#' inside a scalar starts no comment. Collected
+    scalar by scalar, so that no scalar has to be kept."""
 
     def __init__(self, text: _Text) -> None:
         self.lines = text.lines
         self.hash_lines = (
             {i for i, line in enumerate(self.lines) if "#" in line} if "#" in text.joined else set()
         )
-        self.covered: dict[int, list[tuple[int, int]]] = {}
+        self.covered: set[tuple[int, int]] = set()
 
     def append(self, node: ScalarNode) -> None:
         hash_lines = self.hash_lines
@@ -614,7 +612,12 @@ class _Cover:
             if index == first and node.style in ("|", ">"):
                 header = _BLOCK_HEADER.match(lines[index], start)
                 end = header.end() if header else start + 1
-            self.covered.setdefault(index, []).append((start, end))
+            line = lines[index]
+            column = line.find("#", start, end)
+            while column != -1:
+                if column == 0 or line[column - 1] in " \t":
+                    self.covered.add((index, column))
+                column = line.find("#", column + 1, end)
 
 
 class _Whole(Exception):
