@@ -282,6 +282,14 @@ def test_linting_in_pieces_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -
         f"- --password\n- {CANARY}\n- x\n- --token\n- {CANARY}\n",
         # several documents, each cut
         f"a: 1\nb: 2\n---\npassword: {CANARY}\nc: 3\n---\n- x\n- token: {CANARY}\n",
+        # the same, deeper: every collection on the way down is cut
+        f"env:\n  x:\n    value: {CANARY}\n    y: 1\n    name: DB_PASSWORD\n",
+        f"a:\n  b:\n  - c: 1\n    kty: oct\n    d: {CANARY}\n",
+        f"a:\n  b:\n    password: {CANARY}\n    c: 1\n    secret_ref: db\n",
+        f"a:\n  args:\n  - x\n  - --password\n  - {CANARY}\n  - --token\n  - [{CANARY}]\n",
+        f"a:\n  password:\n    b: 1\n    c: {CANARY}\n  valueFrom:\n    d: {CANARY}\n",
+        f"? [a, b]\n: c\nd:\n  ? {{password: {CANARY}}}\n  : e\n",
+        f"a:\n  b:\n    c: 'x # {CANARY}'  # password: {CANARY}\n    d: |\n      # {CANARY}\n",
         # comments and '#' inside scalars across pieces
         f"a: 'x # {CANARY}'\nb: |\n  # password: {CANARY}\nc: 1 # password: {CANARY}\n",
     ],

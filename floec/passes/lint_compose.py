@@ -14,7 +14,7 @@ each piece go before the next is built: memory follows the largest piece, not th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -63,9 +63,11 @@ def compose_plain(source: SourceFile) -> tuple[SyntaxTree, ...] | None:
 
 @attrs.frozen
 class Piece:
-    """A document's root (`partial` False), or a run of consecutive entries or items of a root
-    block collection (`partial` True): then `node` holds only those, its span runs from the first
-    to the last of them, and `root_line` is the root's first line."""
+    """Part of a document: its root (`partial` False), or (`partial` True) the root cut down to
+    what was read since the last piece. A cut collection holds only some of its children; an
+    enclosing one holds its children read since the last piece and the open entry (its key again,
+    in a mapping) or item leading down to the cut one. A cut collection's span runs from its
+    first to its last child here. `root_line` is the root's first line."""
 
     node: Node
     root_line: int
@@ -73,9 +75,33 @@ class Piece:
     document: int  # its index in the file
 
 
-def iter_pieces(source: SourceFile, *, chunk: int | None = None) -> Iterator[Piece]:
-    """The documents of `source` in document order, a root block collection cut into pieces of
-    about `chunk` nodes (0: never cut). Raises GiveUp where the general composer must decide,
+class Uncut(Exception):
+    """A cut mapping has keys that change how its other entries are read: read it whole."""
+
+
+class _Frame:
+    __slots__ = ("begin", "children", "cut", "flow", "is_mapping", "keys", "tag")
+
+    def __init__(self, is_mapping: bool, tag: str | None, begin: Position, flow: bool) -> None:
+        self.is_mapping = is_mapping
+        self.tag = tag
+        self.begin = begin
+        self.flow = flow
+        self.children: list[Node] = []
+        self.cut = False  # handed over in part already
+        self.keys: set[str] = set()  # its watched keys, once cut
+
+
+def iter_pieces(
+    source: SourceFile,
+    *,
+    chunk: int | None = None,
+    watch: frozenset[str] = frozenset(),
+    whole: Callable[[set[str]], bool] = lambda keys: False,
+) -> Iterator[Piece]:
+    """The documents of `source` in document order, each cut into pieces of about `chunk` nodes
+    (0: never cut) where block collections allow it. Raises GiveUp where the general composer
+    must decide, and Uncut when `whole` holds for the `watch` keys of a mapping that has been cut,
     possibly after some pieces have been handed over (the caller then starts again)."""
     if chunk is None:
         chunk = CHUNK_NODES
@@ -85,11 +111,18 @@ def iter_pieces(source: SourceFile, *, chunk: int | None = None) -> Iterator[Pie
     parser = _Parser(source.text)
     roots: list[Node] = []
     out: list[Node] = roots
-    # (is_mapping, tag, start position, flow, children)
-    stack: list[tuple[bool, str | None, Position, bool, list[Node]]] = []
-    nodes = 0  # in the root collection's current piece
-    cut = False  # the current root collection has been handed over in part already
+    stack: list[_Frame] = []
+    nodes = 0  # read since the last piece
     document = 0
+
+    def note_keys(frame: _Frame) -> None:
+        if frame.is_mapping:
+            for key in frame.children[0::2]:
+                if isinstance(key, ScalarNode) and key.value in watch:
+                    frame.keys.add(key.value)
+            if frame.keys and whole(frame.keys):
+                raise Uncut
+
     try:
         while True:
             event = parser.get_event()
@@ -112,61 +145,59 @@ def iter_pieces(source: SourceFile, *, chunk: int | None = None) -> Iterator[Pie
                 if not stack:
                     yield Piece(roots.pop(), start.line, False, document)
                     document += 1
+                    nodes = 0
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if len(stack) >= MAX_DEPTH:
                     raise GiveUp
                 start = event.start_mark
-                out = []
-                stack.append(
-                    (
-                        kind is _MAPPING_START,
-                        _tag(event.tag, event.implicit),
-                        Position(start.line, start.column),
-                        bool(event.flow_style),
-                        out,
-                    )
+                frame = _Frame(
+                    kind is _MAPPING_START,
+                    _tag(event.tag, event.implicit),
+                    Position(start.line, start.column),
+                    bool(event.flow_style),
                 )
+                stack.append(frame)
+                out = frame.children
                 nodes += 1
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
-                is_mapping, tag, begin, flow, children = stack.pop()
-                out = stack[-1][4] if stack else roots
-                if is_mapping:
+                frame = stack.pop()
+                out = stack[-1].children if stack else roots
+                children = frame.children
+                if frame.is_mapping:
                     _check_keys(children)
-                if not stack and cut:
-                    if children:
-                        yield _part(name, is_mapping, tag, begin, children, document)
-                    cut = False
-                    nodes = 0
-                    document += 1
-                    continue
-                if not flow and children:
-                    # as the general composer: a block collection ends where its last child does
-                    span = Span(name, begin, children[-1].span.end)
+                node: Node | None
+                if frame.cut:
+                    note_keys(frame)
+                    node = _part(name, frame, children) if children else None
                 else:
-                    end = event.end_mark
-                    span = Span(name, begin, Position(end.line, end.column))
-                if is_mapping:
-                    entries = tuple(map(Entry, children[0::2], children[1::2]))
-                    out.append(MappingNode(entries, tag, span, flow))
-                else:
-                    out.append(SequenceNode(tuple(children), tag, span, flow))
+                    if not frame.flow and children:
+                        # as the general composer: a block collection ends where its last child
+                        # does
+                        span = Span(name, frame.begin, children[-1].span.end)
+                    else:
+                        end = event.end_mark
+                        span = Span(name, frame.begin, Position(end.line, end.column))
+                    if frame.is_mapping:
+                        entries = tuple(map(Entry, children[0::2], children[1::2]))
+                        node = MappingNode(entries, frame.tag, span, frame.flow)
+                    else:
+                        node = SequenceNode(tuple(children), frame.tag, span, frame.flow)
                 if not stack:
-                    yield Piece(roots.pop(), begin.line, False, document)
-                    nodes = 0
+                    if node is not None:
+                        yield Piece(node, frame.begin.line, frame.cut, document)
                     document += 1
+                    nodes = 0
+                elif node is not None:
+                    out.append(node)
+                elif stack[-1].is_mapping:
+                    out.pop()  # nothing of the cut value is left: its key was handed over too
             elif kind is _STREAM_END:
                 break
             elif kind is _ALIAS:
                 raise GiveUp
-            if chunk and len(stack) == 1 and nodes >= chunk:
-                is_mapping, tag, begin, flow, children = stack[0]
-                if not flow and _can_cut(is_mapping, children):
-                    if is_mapping:
-                        _check_keys(children)
-                    yield _part(name, is_mapping, tag, begin, children, document)
-                    children.clear()
-                    cut = True
-                    nodes = 0
+            if chunk and nodes >= chunk and stack and _can_cut(stack):
+                yield Piece(_cut(name, stack, note_keys), stack[0].begin.line, True, document)
+                nodes = 0
     except yaml.YAMLError as error:
         raise GiveUp from error
     finally:
@@ -181,28 +212,51 @@ def _check_keys(children: list[Node]) -> None:
             raise GiveUp
 
 
-def _can_cut(is_mapping: bool, children: list[Node]) -> bool:
-    """After a whole entry, and not after a `--flag` item (the lint reads the next as its value)."""
-    if not children:
+def _is_flag(node: Node) -> bool:
+    """An item the lint may read as the flag naming the next item (`--password`, then its value)."""
+    return isinstance(node, ScalarNode) and node.value.startswith("-")
+
+
+def _can_cut(stack: list[_Frame]) -> bool:
+    """Every open collection is a block one, the innermost after a whole entry or item (not after
+    a flag), and every enclosing mapping is reading a value (not a complex key)."""
+    inner = stack[-1]
+    children = inner.children
+    if not children or (len(children) % 2 if inner.is_mapping else _is_flag(children[-1])):
         return False
-    if is_mapping:
-        return len(children) % 2 == 0
-    last = children[-1]
-    return not (isinstance(last, ScalarNode) and last.value.startswith("-"))
+    for frame in stack:
+        if frame.flow:
+            return False
+        if frame is not inner and frame.is_mapping and len(frame.children) % 2 == 0:
+            return False
+    return True
 
 
-def _part(
-    name: str,
-    is_mapping: bool,
-    tag: str | None,
-    begin: Position,
-    children: list[Node],
-    document: int,
-) -> Piece:
+def _cut(name: str, stack: list[_Frame], note_keys: Callable[[_Frame], None]) -> Node:
+    """The root, holding what was read since the last piece; every open collection keeps only
+    what the next piece needs again (the open entry's key, a flag before the open item)."""
+    inner: Node | None = None
+    for frame in reversed(stack):
+        children = frame.children
+        if frame.is_mapping:
+            _check_keys(children)
+        note_keys(frame)
+        frame.cut = True
+        node = _part(name, frame, children if inner is None else [*children, inner])
+        if inner is None:
+            children.clear()
+        elif frame.is_mapping:
+            del children[:-1]  # the open entry's key
+        else:
+            del children[: -1 if children and _is_flag(children[-1]) else len(children)]
+        inner = node
+    assert inner is not None
+    return inner
+
+
+def _part(name: str, frame: _Frame, children: list[Node]) -> Node:
     span = Span(name, children[0].span.start, children[-1].span.end)
-    node: Node
-    if is_mapping:
-        node = MappingNode(tuple(map(Entry, children[0::2], children[1::2])), tag, span, False)
-    else:
-        node = SequenceNode(tuple(children), tag, span, False)
-    return Piece(node, begin.line, True, document)
+    if frame.is_mapping:
+        entries = tuple(map(Entry, children[0::2], children[1::2]))
+        return MappingNode(entries, frame.tag, span, False)
+    return SequenceNode(tuple(children), frame.tag, span, False)

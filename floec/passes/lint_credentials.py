@@ -42,7 +42,7 @@ from floec.credential_rules.scan import (
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
-from floec.passes.lint_compose import GiveUp, Piece, compose_plain, iter_pieces
+from floec.passes.lint_compose import GiveUp, Piece, Uncut, compose_plain, iter_pieces
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import compose_documents
@@ -152,18 +152,19 @@ def lint_credentials(
         # besides the detectors' candidates: JSON Web Keys and suppression comments
         candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
         try:
-            pieces = iter_pieces(source)
             if not candidate:
-                for _ in pieces:  # only the proof that it is YAML
+                for _ in iter_pieces(source):  # only the proof that it is YAML
                     pass
                 return []
+            pieces = iter_pieces(source, watch=_SIBLING_KEYS, whole=_needs_whole)
             if linter.text.joined is source.text:
                 linter.text.lowered = low
             return normalise(linter.run_pieces(pieces))
-        except (GiveUp, _Whole):
+        except Uncut:  # read whole: the lean composer's tree
+            documents = compose_plain(source)
+        except GiveUp:  # the general composer decides
             pass
         linter = _Linter(source)
-        documents = compose_plain(source)
         if documents is None:
             composed, problems = compose_documents(source, allow_custom_tags=True)
             documents = composed.trees
@@ -195,18 +196,10 @@ class _Linter:
         )
 
     def run_pieces(self, pieces: Iterable[Piece]) -> list[Diagnostic]:
-        """Lint each piece as it comes and let it go: only findings and the ranges scalars cover
-        on lines with a '#' are kept. Raises _Whole when a document's root has keys that change
-        how its other entries are read (see `visit_mapping`) and it came in parts."""
+        """Lint each piece as it comes and let it go: only the findings and the '#'s that scalars
+        cover are kept."""
         scalars = _Cover(self.text)
-        document, root_keys = -1, set[str]()
         for piece in pieces:
-            if piece.document != document:
-                document, root_keys = piece.document, set()
-            if piece.partial and isinstance(piece.node, MappingNode):
-                root_keys.update(_SIBLING_KEYS.intersection(piece.node.keys()))
-                if _needs_whole(root_keys):
-                    raise _Whole
             self.visit(piece.node, scalars, piece.root_line)
             # Nodes are compared by identity; a piece's nodes are freed once it is linted, and
             # their ids may be reused by the next piece's (which shares no node with it).
@@ -618,10 +611,6 @@ class _Cover:
                 if column == 0 or line[column - 1] in " \t":
                     self.covered.add((index, column))
                 column = line.find("#", column + 1, end)
-
-
-class _Whole(Exception):
-    """A root mapping must be linted whole: some of its keys change how the others are read."""
 
 
 # Keys of a mapping that change how its other entries are read (see `_Linter.visit_mapping`).
