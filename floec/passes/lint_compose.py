@@ -30,6 +30,11 @@ from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode
 CHUNK_NODES = 2_000
 
 
+# (children of the innermost collection; nodes read, in chunks, past which any place will do)
+_MANY = 16
+_FORCE = 8
+
+
 class GiveUp(Exception):
     """The general composer must decide (an alias, a merge key, excessive depth, a syntax error)."""
 
@@ -195,7 +200,16 @@ def iter_pieces(
                 break
             elif kind is _ALIAS:
                 raise GiveUp
-            if chunk and nodes >= chunk and stack and _can_cut(stack):
+            # Cut in a collection with many children: one cut inside a small mapping (a
+            # Kubernetes `env` item) could part `name` from `value` (`whole`), and then the
+            # document is read whole.
+            if (
+                chunk
+                and nodes >= chunk
+                and stack
+                and (len(stack[-1].children) >= _MANY or nodes >= _FORCE * chunk)
+                and _can_cut(stack)
+            ):
                 yield Piece(_cut(name, stack, note_keys), stack[0].begin.line, True, document)
                 nodes = 0
     except yaml.YAMLError as error:
