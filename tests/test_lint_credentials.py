@@ -268,6 +268,10 @@ def test_linting_in_pieces_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -
         with contextlib.suppress(lint_compose.GiveUp):
             cut += any(p.partial for p in lint_compose.iter_pieces(source))
         assert lint_credentials(source) == lint_credentials(source, documents.trees), path
+        whole = lint_module._Linter(source)
+        whole.run(documents.trees)
+        ranges = tuple(sorted({f.span for f in whole.findings if f.secret}))
+        assert lint_module.secret_ranges(source) == ranges, path
     assert cut > 100
 
 

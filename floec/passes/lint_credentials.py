@@ -14,8 +14,12 @@ shows at most two characters at each end and the length.
 `floec lint` reads many files, most of them mostly harmless, so the pass first searches each file's
 text once for what any detector needs (`CANDIDATE`): a file without a candidate is only checked to
 be YAML, and a scalar or a subtree without one is passed over. The tree comes from a lean composer
-(`lint_compose`) that defers to the general one for anything unusual. None of this changes a
-finding: the tests compare it with the general path on every YAML file of the repository.
+(`lint_compose`) that defers to the general one for anything unusual, in pieces of a few thousand
+nodes that are linted and let go one by one: only the findings and the '#'s inside scalars are
+kept, so memory stays within about 20 times the file's size (a whole tree costs 30). A mapping
+whose keys change how its other entries are read (`secret_ref`, `kty`, `name` with `value`,
+`type` with `private_key`) is read whole. None of this changes a finding: the tests compare it
+with the general path on every YAML file of the repository, cut wherever a cut is allowed.
 """
 
 from __future__ import annotations
@@ -144,34 +148,41 @@ def lint_credentials(
     >>> lint_credentials(SourceFile("db.yaml", "password: {secret_ref: db}\\n"))
     []
     """
+    if documents is not None:
+        return normalise(_Linter(source).run(documents))
+    return normalise(_lint(source)[1])
+
+
+def _lint(source: SourceFile) -> tuple[_Linter, list[Diagnostic]]:
+    """The linter after its run over `source` (its findings) and the diagnostics."""
+    linter = _Linter(source)
+    # One pass over the text first: a file where no detector could fire needs no tree, only
+    # the proof that it is YAML (the lint warns about files that are not).
+    low = lowered(source.text)
+    # besides the detectors' candidates: JSON Web Keys and suppression comments
+    candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
+    documents: Sequence[SyntaxTree] | None = None
+    try:
+        if not candidate:
+            for _ in iter_pieces(source):  # only the proof that it is YAML
+                pass
+            return linter, []
+        pieces = iter_pieces(source, watch=_SIBLING_KEYS, whole=_needs_whole)
+        if linter.text.joined is source.text:
+            linter.text.lowered = low
+        return linter, linter.run_pieces(pieces)
+    except Uncut:  # read whole: the lean composer's tree
+        documents = compose_plain(source)
+    except GiveUp:  # the general composer decides
+        pass
     linter = _Linter(source)
     if documents is None:
-        # One pass over the text first: a file where no detector could fire needs no tree, only
-        # the proof that it is YAML (the lint warns about files that are not).
-        low = lowered(source.text)
-        # besides the detectors' candidates: JSON Web Keys and suppression comments
-        candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
-        try:
-            if not candidate:
-                for _ in iter_pieces(source):  # only the proof that it is YAML
-                    pass
-                return []
-            pieces = iter_pieces(source, watch=_SIBLING_KEYS, whole=_needs_whole)
-            if linter.text.joined is source.text:
-                linter.text.lowered = low
-            return normalise(linter.run_pieces(pieces))
-        except Uncut:  # read whole: the lean composer's tree
-            documents = compose_plain(source)
-        except GiveUp:  # the general composer decides
-            pass
-        linter = _Linter(source)
-        if documents is None:
-            composed, problems = compose_documents(source, allow_custom_tags=True)
-            documents = composed.trees
-            fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-            if fatal and not documents:
-                return normalise(linter.run_on_text(fatal[0]))
-    return normalise(linter.run(documents))
+        composed, problems = compose_documents(source, allow_custom_tags=True)
+        documents = composed.trees
+        fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
+        if fatal and not documents:
+            return linter, linter.run_on_text(fatal[0])
+    return linter, linter.run(documents)
 
 
 class _Linter:
@@ -680,11 +691,5 @@ def _split_comment(line: str) -> tuple[str, int | None]:
 def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
     """Every range of `source` that a credential rule flags, suppressed or not: what the
     renderers mask and what no generated file may contain."""
-    linter = _Linter(source)
-    composed, problems = compose_documents(source, allow_custom_tags=True)
-    fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-    if fatal and not composed.trees:
-        linter.run_on_text(fatal[0])
-    else:
-        linter.run(composed.trees)
+    linter, _diagnostics = _lint(source)
     return tuple(sorted({f.span for f in linter.findings if f.secret}))
