@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
+import floec.passes.lint_compose as lint_compose
 import floec.passes.lint_credentials as lint_module
 from floec.diagnostics.model import Diagnostic, Severity
 from floec.passes.lint_compose import compose_plain
@@ -268,3 +270,62 @@ def test_a_platform_registry_in_floe_yaml_is_not_an_endpoint() -> None:
     found = lint_credentials(source, [checked.tree])
     codes = [(d.code, d.span.start.line if d.span else None) for d in found]
     assert codes == [("FLC221", 7)]
+
+
+def test_linting_in_pieces_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cut wherever a cut is allowed: the findings are those of the whole tree.
+    monkeypatch.setattr(lint_compose, "CHUNK_NODES", 1)
+    monkeypatch.setattr(lint_compose, "_FORCE", 1)
+    cut = 0
+    for path in _YAML_FILES:
+        source = read_source(str(path))
+        if isinstance(source, Diagnostic):
+            continue
+        documents, _problems = compose_documents(source, allow_custom_tags=True)
+        if not documents.trees:
+            continue  # not YAML: scanned line by line either way
+        with contextlib.suppress(lint_compose.GiveUp):
+            cut += any(p.partial for p in lint_compose.iter_pieces(source))
+        assert lint_credentials(source) == lint_credentials(source, documents.trees), path
+        whole = lint_module._Linter(source)
+        whole.run(documents.trees)
+        ranges = tuple(sorted({f.span for f in whole.findings if f.secret}))
+        assert lint_module.secret_ranges(source) == ranges, path
+    assert cut > 100
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # keys of the root that change how its other entries are read, far apart
+        f"value: {CANARY}\nx: 1\ny: 2\nname: DB_PASSWORD\n",
+        f"private_key: '-----BEGIN PRIVATE KEY-----\\nMIIE{CANARY}'\nx: 1\ntype: service_account\n",
+        "d: Zm9vYmFyYmF6cXV4cXV1eHh5enp5MTIzNDU2Nzg5MGFiY2RlZg\nx: 1\nkty: oct\n",
+        f"password: {CANARY}\nx: 1\nsecret_ref: db\n",
+        # a flag and its value in a root sequence
+        f"- --password\n- {CANARY}\n- x\n- --token\n- {CANARY}\n",
+        # several documents, each cut
+        f"a: 1\nb: 2\n---\npassword: {CANARY}\nc: 3\n---\n- x\n- token: {CANARY}\n",
+        # the same, deeper: every collection on the way down is cut
+        f"env:\n  x:\n    value: {CANARY}\n    y: 1\n    name: DB_PASSWORD\n",
+        f"a:\n  b:\n  - c: 1\n    kty: oct\n    d: {CANARY}\n",
+        f"a:\n  b:\n    password: {CANARY}\n    c: 1\n    secret_ref: db\n",
+        f"a:\n  args:\n  - x\n  - --password\n  - {CANARY}\n  - --token\n  - [{CANARY}]\n",
+        f"a:\n  password:\n    b: 1\n    c: {CANARY}\n  valueFrom:\n    d: {CANARY}\n",
+        f"? [a, b]\n: c\nd:\n  ? {{password: {CANARY}}}\n  : e\n",
+        f"a:\n  b:\n    c: 'x # {CANARY}'  # password: {CANARY}\n    d: |\n      # {CANARY}\n",
+        # comments and '#' inside scalars across pieces
+        f"a: 'x # {CANARY}'\nb: |\n  # password: {CANARY}\nc: 1 # password: {CANARY}\n",
+    ],
+)
+def test_pieces_of_a_root_are_read_as_the_whole(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    source = SourceFile("values.yaml", text)
+    documents, _problems = compose_documents(source, allow_custom_tags=True)
+    whole = lint_credentials(source, documents.trees)
+    monkeypatch.setattr(lint_compose, "CHUNK_NODES", 1)
+    monkeypatch.setattr(lint_compose, "_FORCE", 1)
+    assert lint_credentials(source) == whole
+    for name in ("floe.yaml", "platform.yaml"):
+        source = SourceFile(name, text)
+        documents, _problems = compose_documents(source, allow_custom_tags=True)
+        assert lint_credentials(source) == lint_credentials(source, documents.trees)

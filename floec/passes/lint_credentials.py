@@ -14,8 +14,12 @@ shows at most two characters at each end and the length.
 `floec lint` reads many files, most of them mostly harmless, so the pass first searches each file's
 text once for what any detector needs (`CANDIDATE`): a file without a candidate is only checked to
 be YAML, and a scalar or a subtree without one is passed over. The tree comes from a lean composer
-(`lint_compose`) that defers to the general one for anything unusual. None of this changes a
-finding: the tests compare it with the general path on every YAML file of the repository.
+(`lint_compose`) that defers to the general one for anything unusual, in pieces of a few thousand
+nodes that are linted and let go one by one: only the findings and the '#'s inside scalars are
+kept, so memory stays within about 20 times the file's size (a whole tree costs 30). A mapping
+whose keys change how its other entries are read (`secret_ref`, `kty`, `name` with `value`,
+`type` with `private_key`) is read whole. None of this changes a finding: the tests compare it
+with the general path on every YAML file of the repository, cut wherever a cut is allowed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -41,7 +46,7 @@ from floec.credential_rules.scan import (
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
-from floec.passes.lint_compose import compose_plain
+from floec.passes.lint_compose import GiveUp, Piece, Uncut, compose_plain, iter_pieces
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import compose_documents
@@ -78,7 +83,7 @@ _SECRET_HELP = (
 class _Finding:
     code: str
     span: Span  # the secret's own range: what is masked
-    anchors: frozenset[int]  # lines where a suppression comment applies
+    anchors: tuple[int, ...]  # lines where a suppression comment applies (a tuple is lighter)
     message: str
     secret: bool = True
 
@@ -96,8 +101,10 @@ class _Text:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.lines = source.lines
-        self.joined = "\n".join(self.lines)
-        starts = [0]
+        # the text itself when it has no '\r' (a 2 MiB file need not be copied)
+        self.joined = source.text if "\r" not in source.text else "\n".join(self.lines)
+        # machine integers: a list would hold an int object per line
+        starts = array("q", [0])
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self.starts = starts
@@ -141,23 +148,41 @@ def lint_credentials(
     >>> lint_credentials(SourceFile("db.yaml", "password: {secret_ref: db}\\n"))
     []
     """
+    if documents is not None:
+        return normalise(_Linter(source).run(documents))
+    return normalise(_lint(source)[1])
+
+
+def _lint(source: SourceFile) -> tuple[_Linter, list[Diagnostic]]:
+    """The linter after its run over `source` (its findings) and the diagnostics."""
+    linter = _Linter(source)
+    # One pass over the text first: a file where no detector could fire needs no tree, only
+    # the proof that it is YAML (the lint warns about files that are not).
+    low = lowered(source.text)
+    # besides the detectors' candidates: JSON Web Keys and suppression comments
+    candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
+    documents: Sequence[SyntaxTree] | None = None
+    try:
+        if not candidate:
+            for _ in iter_pieces(source):  # only the proof that it is YAML
+                pass
+            return linter, []
+        pieces = iter_pieces(source, watch=_SIBLING_KEYS, whole=_needs_whole)
+        if linter.text.joined is source.text:
+            linter.text.lowered = low
+        return linter, linter.run_pieces(pieces)
+    except Uncut:  # read whole: the lean composer's tree
+        documents = compose_plain(source)
+    except GiveUp:  # the general composer decides
+        pass
     linter = _Linter(source)
     if documents is None:
-        # One pass over the text first: a file where no detector could fire needs no tree, only
-        # the proof that it is YAML (the lint warns about files that are not).
-        low = lowered(source.text)
-        # besides the detectors' candidates: JSON Web Keys and suppression comments
-        candidate = linter.is_floe or has_candidate(low) or "kty" in low or "floec" in low
-        documents = compose_plain(source)
-        if documents is not None and not candidate:
-            return []
-        if documents is None:
-            composed, problems = compose_documents(source, allow_custom_tags=True)
-            documents = composed.trees
-            fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-            if fatal and not documents:
-                return normalise(linter.run_on_text(fatal[0]))
-    return normalise(linter.run(documents))
+        composed, problems = compose_documents(source, allow_custom_tags=True)
+        documents = composed.trees
+        fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
+        if fatal and not documents:
+            return linter, linter.run_on_text(fatal[0])
+    return linter, linter.run(documents)
 
 
 class _Linter:
@@ -176,9 +201,23 @@ class _Linter:
     # --- the tree -----------------------------------------------------------------------------
 
     def run(self, documents: Sequence[SyntaxTree]) -> list[Diagnostic]:
-        scalars: list[ScalarNode] = []
-        for tree in documents:
-            self.visit(tree.root, scalars)
+        return self.run_pieces(
+            Piece(tree.root, tree.root.span.start.line, False, index)
+            for index, tree in enumerate(documents)
+        )
+
+    def run_pieces(self, pieces: Iterable[Piece]) -> list[Diagnostic]:
+        """Lint each piece as it comes and let it go: only the findings and the '#'s that scalars
+        cover are kept."""
+        scalars = _Cover(self.text)
+        for piece in pieces:
+            self.visit(piece.node, scalars, piece.root_line)
+            # Nodes are compared by identity; a piece's nodes are freed once it is linted, and
+            # their ids may be reused by the next piece's (which shares no node with it).
+            self.seen_scalars.clear()
+            self.seen_nodes.clear()
+            self.collected.clear()
+            self.floe_reported.clear()
         comments = self.comments(scalars) if "#" in self.text.joined else []
         for comment in comments:
             start = self.text.starts[comment.line] + comment.column
@@ -220,12 +259,12 @@ class _Linter:
             hits = scan_value(stripped, None, value_position=False)
             base = line_start + len(code) - len(stripped)
         for hit in hits:
-            self.add(hit, base, frozenset({index}), "")
+            self.add(hit, base, (index,), "")
 
-    def visit(self, root: Node, scalars: list[ScalarNode]) -> None:
+    def visit(self, root: Node, scalars: _Cover, root_line: int) -> None:
         # (node, key, flags) with an explicit stack: nesting depth is bounded by the loader, but
         # recursion is not needed either.
-        stack: list[tuple[Node, str | None, int, bool]] = [(root, None, root.span.start.line, True)]
+        stack: list[tuple[Node, str | None, int, bool]] = [(root, None, root_line, True)]
         while stack:
             node, key, key_line, entropy = stack.pop()
             if isinstance(node, ScalarNode):
@@ -265,7 +304,7 @@ class _Linter:
         key_line: int,
         entropy: bool,
         stack: list[tuple[Node, str | None, int, bool]],
-        scalars: list[ScalarNode],
+        scalars: _Cover,
     ) -> None:
         keys = {
             entry.key.value: entry.value
@@ -286,7 +325,7 @@ class _Linter:
             if isinstance(private, ScalarNode) and private.value:
                 self.seen_scalars.add((id(private), "d"))
                 hit = Hit("FLC212", 0, len(private.value), "hardcoded private key (JWK)")
-                self.add_in_scalar(hit, private, frozenset({private.span.start.line}))
+                self.add_in_scalar(hit, private, (private.span.start.line,))
         env_name = _scalar_text(keys.get("name") or keys.get("Name") or keys.get("key"))
         service_account = _scalar_text(keys.get("type")) == "service_account"
         for entry in reversed(node.entries):
@@ -301,7 +340,7 @@ class _Linter:
                 self.seen_scalars.add((id(key_node), "<key>"))
                 scalars.append(key_node)
                 for hit in scan_key(key):
-                    self.add_in_scalar(hit, key_node, frozenset({line}))
+                    self.add_in_scalar(hit, key_node, (line,))
             if key in _REFERENCE_KEYS:
                 self.collect_scalars(value, scalars)
                 continue
@@ -324,7 +363,7 @@ class _Linter:
         assert text.lowered is not None  # set by quiet()
         return text.lowered.find("kty", begin, end) == -1
 
-    def collect_scalars(self, node: Node, scalars: list[ScalarNode]) -> None:
+    def collect_scalars(self, node: Node, scalars: _Cover) -> None:
         """Scalars of a skipped subtree still matter for telling comments from text."""
         stack = [node]
         while stack:
@@ -364,7 +403,7 @@ class _Linter:
             ]
         if not hits and not self.is_floe:
             return
-        anchors = frozenset({node.span.start.line, key_line})
+        anchors = (node.span.start.line, key_line)
         for hit in hits:
             if hit.code == "FLC201" or hit.code == "FLC202":
                 hit = attrs.evolve(
@@ -394,13 +433,13 @@ class _Linter:
             _Finding(
                 "FLC220",
                 span,
-                frozenset({span.start.line}),
+                (span.start.line,),
                 f"{what} in floe.yaml: credentials belong in the platform configuration",
                 secret=False,
             )
         )
 
-    def floe_endpoint(self, node: ScalarNode, key: str | None, anchors: frozenset[int]) -> None:
+    def floe_endpoint(self, node: ScalarNode, key: str | None, anchors: tuple[int, ...]) -> None:
         if key == "registry" and node.value.startswith("oci://"):
             return  # `platform.registry`: where the platform is published, not an endpoint of it
         found = find_endpoint(node.value, key)
@@ -420,31 +459,15 @@ class _Linter:
 
     # --- comments -----------------------------------------------------------------------------
 
-    def comments(self, scalars: list[ScalarNode]) -> list[_Comment]:
+    def comments(self, scalars: _Cover) -> list[_Comment]:
         lines = self.text.lines
-        hash_lines = {i for i, line in enumerate(lines) if "#" in line}
-        covered: dict[int, list[tuple[int, int]]] = {}
-        for node in scalars:
-            span = node.span
-            first, last = span.start.line, span.end.line
-            for index in range(first, last + 1):
-                if index not in hash_lines:
-                    continue
-                start = span.start.column if index == first else 0
-                end = span.end.column if index == last else len(lines[index])
-                if index == first and node.style in ("|", ">"):
-                    header = _BLOCK_HEADER.match(lines[index], start)
-                    end = header.end() if header else start + 1
-                covered.setdefault(index, []).append((start, end))
+        covered = scalars.covered
         found = []
-        for index in sorted(hash_lines):
+        for index in sorted(scalars.hash_lines):
             line = lines[index]
-            ranges = covered.get(index, [])
             column = line.find("#")
             while column != -1:
-                if (column == 0 or line[column - 1] in " \t") and not any(
-                    start <= column < end for start, end in ranges
-                ):
+                if (column == 0 or line[column - 1] in " \t") and (index, column) not in covered:
                     found.append(_Comment(index, column + 1, line[column + 1 :]))
                     break
                 column = line.find("#", column + 1)
@@ -457,7 +480,7 @@ class _Linter:
             text = text[: suppression.start] + " " * (len(text) - suppression.start)
         base = self.text.starts[comment.line] + comment.column
         for hit in scan_comment(text):
-            self.add(hit, base, frozenset({comment.line}), " in a comment")
+            self.add(hit, base, (comment.line,), " in a comment")
 
     # --- findings -----------------------------------------------------------------------------
 
@@ -478,21 +501,21 @@ class _Linter:
             return text.span(begin + found, begin + found + len(piece))
         return node.span
 
-    def add_in_scalar(self, hit: Hit, node: ScalarNode, anchors: frozenset[int]) -> None:
+    def add_in_scalar(self, hit: Hit, node: ScalarNode, anchors: tuple[int, ...]) -> None:
         span = self.locate(node, hit.start, hit.end)
         preview = mask_value(node.value[hit.start : hit.end])
         self.findings.append(
-            _Finding(hit.code, span, anchors | {span.start.line}, f"{hit.what}: {preview}")
+            _Finding(hit.code, span, (*anchors, span.start.line), f"{hit.what}: {preview}")
         )
 
-    def add(self, hit: Hit, base: int, anchors: frozenset[int], where: str) -> None:
+    def add(self, hit: Hit, base: int, anchors: tuple[int, ...], where: str) -> None:
         span = self.text.span(base + hit.start, base + hit.end)
         secret = self.text.joined[base + hit.start : base + hit.end]
         self.findings.append(
             _Finding(
                 hit.code,
                 span,
-                anchors | {span.start.line},
+                (*anchors, span.start.line),
                 f"{hit.what}{where}: {mask_value(secret)}",
             )
         )
@@ -568,6 +591,56 @@ class _Linter:
                 )
 
 
+class _Cover:
+    """The '#'s that scalars cover, as (line, column), of those that could start a comment (at
+    the start of a line or after a blank): a '#' inside a scalar starts no comment. Collected
+    scalar by scalar, so that no scalar has to be kept."""
+
+    def __init__(self, text: _Text) -> None:
+        self.lines = text.lines
+        self.hash_lines = (
+            {i for i, line in enumerate(self.lines) if "#" in line} if "#" in text.joined else set()
+        )
+        self.covered: set[tuple[int, int]] = set()
+
+    def append(self, node: ScalarNode) -> None:
+        hash_lines = self.hash_lines
+        if not hash_lines:
+            return
+        span = node.span
+        first, last = span.start.line, span.end.line
+        for index in range(first, last + 1):
+            if index not in hash_lines:
+                continue
+            lines = self.lines
+            start = span.start.column if index == first else 0
+            end = span.end.column if index == last else len(lines[index])
+            if index == first and node.style in ("|", ">"):
+                header = _BLOCK_HEADER.match(lines[index], start)
+                end = header.end() if header else start + 1
+            line = lines[index]
+            column = line.find("#", start, end)
+            while column != -1:
+                if column == 0 or line[column - 1] in " \t":
+                    self.covered.add((index, column))
+                column = line.find("#", column + 1, end)
+
+
+# Keys of a mapping that change how its other entries are read (see `_Linter.visit_mapping`).
+_SIBLING_KEYS = frozenset(
+    {"secret_ref", "kty", "name", "Name", "key", "value", "Value", "type", "private_key"}
+)
+
+
+def _needs_whole(keys: set[str]) -> bool:
+    return (
+        "secret_ref" in keys
+        or "kty" in keys
+        or (("value" in keys or "Value" in keys) and not keys.isdisjoint({"name", "Name", "key"}))
+        or ("type" in keys and "private_key" in keys)
+    )
+
+
 def _unique(findings: list[_Finding]) -> list[_Finding]:
     """One finding per (rule, range); entropy yields to any other rule on the same range (an
     anchor's value seen under a neutral key first and a password key later)."""
@@ -620,11 +693,5 @@ def _split_comment(line: str) -> tuple[str, int | None]:
 def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
     """Every range of `source` that a credential rule flags, suppressed or not: what the
     renderers mask and what no generated file may contain."""
-    linter = _Linter(source)
-    composed, problems = compose_documents(source, allow_custom_tags=True)
-    fatal = [d for d in problems if d.code in ("FLC004", "FLC007", "FLC008", "FLC009")]
-    if fatal and not composed.trees:
-        linter.run_on_text(fatal[0])
-    else:
-        linter.run(composed.trees)
+    linter, _diagnostics = _lint(source)
     return tuple(sorted({f.span for f in linter.findings if f.secret}))
