@@ -195,6 +195,11 @@ class _Secrets:
                     self.by_line.setdefault((file, line), set()).add(span)
         pieces = {p.strip() for secret in self.texts for p in secret.split("\n")}
         self.pieces = sorted((p for p in pieces if len(p) >= _MIN_SEARCHED), key=len, reverse=True)
+        # By their first characters, so that a text is searched in one pass over its positions
+        # whatever the number of secrets (thousands of findings must not cost their square).
+        self.by_prefix: dict[str, list[str]] = {}
+        for piece in self.pieces:
+            self.by_prefix.setdefault(piece[:_MIN_SEARCHED], []).append(piece)
 
     def masks_for(self, spans: Iterable[Span]) -> tuple[Span, ...]:
         out: set[Span] = set()
@@ -204,7 +209,12 @@ class _Secrets:
         return tuple(sorted(out))
 
     def scrub(self, text: str) -> str:
-        for piece in self.pieces:
+        found: set[str] = set()
+        for start in range(len(text) - _MIN_SEARCHED + 1):
+            for piece in self.by_prefix.get(text[start : start + _MIN_SEARCHED], ()):
+                if text.startswith(piece, start):
+                    found.add(piece)
+        for piece in sorted(found, key=len, reverse=True):  # longer first, as the masks nest
             if piece in text:
                 text = text.replace(piece, mask_fragment(piece))
         text = _URL_PASSWORD.sub(
