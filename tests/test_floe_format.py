@@ -4,6 +4,7 @@ field added to the reference without a schema change fails here."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,6 @@ PROJECT = Path(__file__).parent / "data" / "floe-runtime"
 def test_a_project_in_floe_runtimes_format_checks_and_builds(tmp_path: Path) -> None:
     """Every block, in floe-runtime's spellings: check is clean, both environments build, and the
     artifacts carry orchestration, layers and the deployment blocks."""
-    import json
     import shutil
 
     from tests.conftest import run_floec
@@ -154,3 +154,20 @@ def test_a_project_in_floe_runtimes_format_checks_and_builds(tmp_path: Path) -> 
     assert local["observability"]["traces"] is False
     # the embedded default's directories exist once the build is done
     assert (project / "target" / "shipments" / "warehouse").is_dir()
+
+
+def test_a_file_sensor_path_must_be_local(tmp_path: Path) -> None:
+    """floe.yaml builds unchanged everywhere: a sensor watching a bucket URL is an endpoint."""
+    from tests.conftest import run_floec
+
+    sensor = "    incoming: {type: file_watcher, job: load, path: PATH}\n"
+    base = (
+        "name: orders\nversion: 1.0.0\norchestration:\n  jobs:\n"
+        "    load: {type: batch, selection: ['*']}\n  sensors:\n" + sensor
+    )
+    for path, codes in (("s3://acme-landing/incoming", ["FLC221"]), ("data/incoming", [])):
+        pipeline = tmp_path / path.replace("/", "_").replace(":", "") / "floe.yaml"
+        pipeline.parent.mkdir()
+        pipeline.write_text(base.replace("PATH", path))
+        result = run_floec("check", "--no-cache", "--format", "json", str(pipeline))
+        assert [d["code"] for d in json.loads(result.stdout)] == codes
