@@ -11,6 +11,12 @@ most one hit per range of the string.
 """
 
 from floec.credential_rules.hits import Hit
-from floec.credential_rules.scan import has_candidate, scan_comment, scan_key, scan_value
+from floec.credential_rules.scan import (
+    has_candidate,
+    scan_comment,
+    scan_key,
+    scan_value,
+    split_comment,
+)
 
-__all__ = ["Hit", "has_candidate", "scan_comment", "scan_key", "scan_value"]
+__all__ = ["Hit", "has_candidate", "scan_comment", "scan_key", "scan_value", "split_comment"]

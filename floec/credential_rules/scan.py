@@ -331,3 +331,17 @@ def scan_comment(text: str) -> list[Hit]:
     if not hits:
         _add(hits, find_in_prose(text))
     return hits
+
+
+def split_comment(line: str) -> tuple[str, int | None]:
+    """The code part of a line and the column of its comment's '#', tracking quotes."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"" and (index == 0 or line[index - 1] in " \t:[{,-"):
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[:index], index
+    return line, None

@@ -69,14 +69,14 @@ def secret_spans(source: SourceFile) -> tuple[Span, ...]:
 def line_spans(source: SourceFile, index: int) -> list[Span]:
     """What the credential rules flag on line `index` read on its own (`key: value`,
     `KEY=value`, a comment, or a bare token)."""
-    from floec.credential_rules import scan_comment, scan_value
+    from floec.credential_rules import scan_comment, scan_value, split_comment
 
     line = source.line(index)
     if not line.strip():
         return []
     if len(line) > MAX_SCANNED_LINE:  # not configuration, and costly to scan: hidden whole
         return [Span.of(source.name, index, 0, index, len(line))]
-    code, comment_at = _split_comment(line)
+    code, comment_at = split_comment(line)
     out: list[Span] = []
 
     def add(start: int, end: int) -> None:
@@ -113,19 +113,6 @@ def line_spans(source: SourceFile, index: int) -> list[Span]:
     for found in _URL_PASSWORD.finditer(line):
         add(found.start(1), found.end(1))
     return out
-
-
-def _split_comment(line: str) -> tuple[str, int | None]:
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"" and (index == 0 or line[index - 1] in " \t:[{,-"):
-            quote = char
-        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
-            return line[:index], index
-    return line, None
 
 
 def _shown_lines(span: Span) -> Iterable[int]:

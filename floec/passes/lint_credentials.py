@@ -42,6 +42,7 @@ from floec.credential_rules.scan import (
     scan_comment,
     scan_key,
     scan_value,
+    split_comment,
 )
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
@@ -229,7 +230,7 @@ class _Linter:
         """The file is not YAML (often a template): scan `key: value` lines and comments."""
         comments: list[_Comment] = []
         for index, line in enumerate(self.text.lines):
-            code, comment_at = _split_comment(line)
+            code, comment_at = split_comment(line)
             if comment_at is not None:
                 comments.append(_Comment(index, comment_at + 1, line[comment_at + 1 :]))
             self.scan_plain_line(index, code)
@@ -674,20 +675,6 @@ def _quiet_key(key: str | None) -> bool:
 
 def _scalar_text(node: Node | None) -> str | None:
     return node.value if isinstance(node, ScalarNode) else None
-
-
-def _split_comment(line: str) -> tuple[str, int | None]:
-    """The code part of a line and the column of its comment's '#', tracking quotes."""
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"" and (index == 0 or line[index - 1] in " \t:[{,-"):
-            quote = char
-        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
-            return line[:index], index
-    return line, None
 
 
 def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
