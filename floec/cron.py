@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Union
 
 import attrs
 
+from floec import grammars
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import NoReturn
@@ -230,38 +232,17 @@ def _item_from_match(match: re.Match[str], offset: int) -> _Item:
 # --- the grammar: for malformed strings, to say where they go wrong -------------------------------
 
 
-@functools.cache
 def _parser(strict: bool = False) -> Lark:
-    from lark import Lark
-
-    return Lark.open_from_package(
-        "floec.grammar",
-        "cron.lark",
-        parser="lalr",
-        cache=not strict,
-        strict=strict,
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    return grammars.parser("cron.lark", strict)
 
 
 def _slow(text: str) -> _Parsed | CronError:
     from lark import Token, Tree
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     stripped = text.rstrip()  # offsets stay the same: only the end goes
-    try:
-        tree = _parser().parse(stripped)
-    except UnexpectedCharacters as error:
-        position = error.pos_in_stream if error.pos_in_stream is not None else len(stripped)
-        return _syntax_error(text, position)
-    except UnexpectedToken as error:
-        token = error.token
-        if token.type == "$END" or token.start_pos is None:
-            return _syntax_error(text, len(stripped))
-        return _syntax_error(text, token.start_pos)
-    except UnexpectedEOF:
-        return _syntax_error(text, len(stripped))
+    tree = grammars.parse("cron.lark", stripped)
+    if isinstance(tree, int):
+        return _syntax_error(text, tree)
 
     def value(node: Tree[Token]) -> _Value:
         (token,) = node.children

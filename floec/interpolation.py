@@ -6,7 +6,6 @@ The parser is LALR and cached, so building it costs next to nothing after the fi
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Union
 
 import attrs
@@ -47,19 +46,10 @@ class InterpolationError:
     message: str
 
 
-@functools.cache
 def _parser(strict: bool = False) -> Lark:
-    from lark import Lark
+    from floec import grammars
 
-    return Lark.open_from_package(
-        "floec.grammar",
-        "interpolation.lark",
-        parser="lalr",
-        cache=not strict,
-        strict=strict,
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    return grammars.parser("interpolation.lark", strict)
 
 
 def parse(text: str) -> Interpolation | InterpolationError | None:
@@ -68,18 +58,12 @@ def parse(text: str) -> Interpolation | InterpolationError | None:
     if "$" not in text:
         return None
     from lark import Token, Tree
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedCharacters as error:
-        return _error(text, error.pos_in_stream if error.pos_in_stream is not None else len(text))
-    except UnexpectedToken as error:
-        return _error(
-            text, error.token.start_pos if error.token.start_pos is not None else len(text)
-        )
-    except UnexpectedEOF:
-        return _error(text, len(text))
+    from floec import grammars
+
+    tree = grammars.parse("interpolation.lark", text)
+    if isinstance(tree, int):
+        return _error(text, tree)
     parts: list[Part] = []
     for child in tree.children:
         assert isinstance(child, Tree)

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Literal, NoReturn, cast
 
 import attrs
 
+from floec import grammars
+
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
 
@@ -204,38 +206,17 @@ def _fast(text: str) -> _Parsed | None:
 # --- the grammar --------------------------------------------------------------------------------
 
 
-@functools.cache
 def _parser(strict: bool = False) -> Lark:
-    from lark import Lark
-
-    return Lark.open_from_package(
-        "floec.grammar",
-        "selection.lark",
-        parser="lalr",
-        cache=not strict,
-        strict=strict,
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    return grammars.parser("selection.lark", strict)
 
 
 def _slow(text: str) -> _Parsed | SelectionError:
     from lark import Token, Tree
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     stripped = text.rstrip()  # offsets stay the same: only the end goes
-    try:
-        tree = _parser().parse(stripped)
-    except UnexpectedCharacters as error:
-        position = error.pos_in_stream if error.pos_in_stream is not None else len(stripped)
-        return _syntax_error(stripped, position)
-    except UnexpectedToken as error:
-        token = error.token
-        if token.type == "$END" or token.start_pos is None:
-            return _syntax_error(stripped, len(stripped))
-        return _syntax_error(stripped, token.start_pos)
-    except UnexpectedEOF:
-        return _syntax_error(stripped, len(stripped))
+    tree = grammars.parse("selection.lark", stripped)
+    if isinstance(tree, int):
+        return _syntax_error(stripped, tree)
 
     (selection,) = tree.children
     assert isinstance(selection, Tree)
