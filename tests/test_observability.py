@@ -27,6 +27,7 @@ import pytest
 
 from floec.runtime.observability import ObservabilityOrchestrator, describe
 from tests.conftest import ROOT, run_floec
+from tests.support.example import EXAMPLE, built_example
 from tests.support.openlineage_check import check_event
 from tests.support.telemetry_receivers import (
     LineageReceiver,
@@ -35,7 +36,6 @@ from tests.support.telemetry_receivers import (
     silent_server,
 )
 
-EXAMPLE = "examples/customer-analytics"
 RUN_ID = "6f1c2f9e-3b7a-4a61-9d1e-2a7b8c9d0e1f"
 
 
@@ -51,17 +51,7 @@ CANARY = "canary-7f3a9c1e5b"
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The example's compiled artifacts for the local environment."""
-    work = tmp_path_factory.mktemp("obs")
-    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
-    shutil.copytree(ROOT / "examples", work / "examples", ignore=ignore)
-    shutil.copytree(ROOT / "platform", work / "platform")
-    previous = Path.cwd()
-    os.chdir(work)
-    try:
-        result = run_floec("build", EXAMPLE, "--env", "local")
-    finally:
-        os.chdir(previous)
-    assert result.code == 0, result.stdout + result.stderr
+    work = built_example(tmp_path_factory.mktemp("obs"))
     loaded: dict[str, Any] = json.loads(
         (work / "target" / "local" / "compiled_artifacts.json").read_text()
     )

@@ -18,27 +18,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, run_floec
+from tests.conftest import ROOT
+from tests.support.example import EXAMPLE, built_example
 
-EXAMPLE = "examples/customer-analytics"
 VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example and platforms copied and built for the local environment (cwd = the copy)."""
-    work = tmp_path_factory.mktemp("iceberg-work")
-    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml", "__pycache__")
-    shutil.copytree(ROOT / "examples", work / "examples", ignore=ignore)
-    shutil.copytree(ROOT / "platform", work / "platform")
-    previous = Path.cwd()
-    os.chdir(work)
-    try:
-        result = run_floec("build", EXAMPLE, "--env", "local")
-    finally:
-        os.chdir(previous)
-    assert result.code == 0, result.stdout + result.stderr
-    return work
+    return built_example(tmp_path_factory.mktemp("iceberg-work"))
 
 
 @pytest.fixture(scope="module")
