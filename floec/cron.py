@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Union
 import attrs
 
 from floec import grammars
+from floec.frozen import frozen
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,7 +80,7 @@ HELP = (
 )
 
 
-@attrs.frozen
+@frozen
 class CronField:
     """One of the five fields: what was written, where, and which values it selects.
 
@@ -96,7 +97,7 @@ class CronField:
     nth_weekdays: tuple[tuple[int, int], ...] = ()
 
 
-@attrs.frozen
+@frozen
 class CronExpression:
     """A valid cron expression. For a macro, `macro` is its lower-case name and the five fields
     are its expansion, each spanning the whole macro."""
@@ -111,7 +112,7 @@ class CronExpression:
         return " ".join(field.text for field in self.fields)
 
 
-@attrs.frozen
+@frozen
 class CronError:
     """Where (code points [start, end) into the string) and what is wrong, and how to write it."""
 
@@ -125,14 +126,14 @@ class CronError:
 # --- the items of a field, as the grammar and the fast path both produce them -------------------
 
 
-@attrs.frozen
+@frozen
 class _Value:
     text: str
     start: int
     end: int
 
 
-@attrs.frozen
+@frozen
 class _Item:
     kind: str  # every | unspecified | range | single | nth
     start: int
@@ -142,7 +143,7 @@ class _Item:
     step: _Value | None = None
 
 
-@attrs.frozen
+@frozen
 class _Field:
     items: tuple[_Item, ...]
     start: int

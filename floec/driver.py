@@ -23,6 +23,7 @@ import attrs
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, Severity
 from floec.environments import FALLBACK_SOURCE
+from floec.frozen import frozen
 from floec.ir import (
     PROFILE_FIELDS,
     BoundPipeline,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from floec.passes.codegen_dbt import DbtProject
 
 
-@attrs.frozen
+@frozen
 class State:
     """Everything a build knows so far; each step returns a new one."""
 
@@ -62,7 +63,7 @@ class State:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-@attrs.frozen
+@frozen
 class Step:
     name: str
     run: Callable[[State], State]
@@ -374,7 +375,7 @@ def example_pipeline(**fields: str) -> FloeSpec:
 # -- projects and environments ----------------------------------------------------------------
 
 
-@attrs.frozen
+@frozen
 class Project:
     """A pipeline read by the front end: its floe.yaml, directory and AST."""
 
@@ -383,7 +384,7 @@ class Project:
     pipeline: FloeSpec
 
 
-@attrs.frozen
+@frozen
 class Opened:
     project: Project | None
     diagnostics: tuple[Diagnostic, ...]
@@ -428,7 +429,7 @@ def _present(path: Path) -> bool:
     return path.exists() and not path.is_dir()
 
 
-@attrs.frozen
+@frozen
 class Built:
     """One environment's build: the final state (None if the environment did not load)."""
 
@@ -480,7 +481,7 @@ def build_environment(
     return Built(choice.name, choice.origin, state, state.diagnostics, loaded.sources)
 
 
-@attrs.frozen
+@frozen
 class Deployment:
     """An environment, optionally with the pipeline deployed to it, and the secrets it needs
     (for `floec platform list-profiles`, `floec secrets list|check`)."""

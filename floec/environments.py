@@ -35,6 +35,7 @@ import attrs
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, make
 from floec.discover import PLATFORM_NAMES, platform_files
+from floec.frozen import frozen
 from floec.ir import Environment
 from floec.source import SourceFile, display_name
 
@@ -61,7 +62,7 @@ FALLBACK_VARIABLES: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-@attrs.frozen
+@frozen
 class Choice:
     """Which platform file an environment comes from; `path` None means the FLOE_* fallback."""
 
@@ -73,7 +74,7 @@ class Choice:
     label: str | None = None
 
 
-@attrs.frozen
+@frozen
 class Loaded:
     environment: Environment | None
     diagnostics: tuple[Diagnostic, ...]

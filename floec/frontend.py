@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Union
 
-import attrs
-
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, make
 from floec.discover import ConfigKind, kind_of_name
+from floec.frozen import frozen
 from floec.source import SourceFile, read_source
 from floec.span import Span
 from floec.syntax.load import load_config
@@ -27,7 +26,7 @@ _PLATFORM_ONLY = frozenset(
 _FLOE_ONLY = frozenset({"name", "transforms", "catalog", "orchestration", "consumption"})
 
 
-@attrs.frozen
+@frozen
 class Checked:
     """The result of reading one file: whatever stages got through, and what they reported."""
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Union
 
-import attrs
+from floec.frozen import frozen
 
 if TYPE_CHECKING:
     from lark import Lark
 
 
-@attrs.frozen
+@frozen
 class Reference:
     """`${NAME}` / `${env:NAME}` / `${NAME:-default}`; offsets are code points into the string."""
 
@@ -27,7 +27,7 @@ class Reference:
 Part = Union[str, Reference]
 
 
-@attrs.frozen
+@frozen
 class Interpolation:
     """A string with references: literal parts and references in order."""
 
@@ -38,7 +38,7 @@ class Interpolation:
         return tuple(p for p in self.parts if isinstance(p, Reference))
 
 
-@attrs.frozen
+@frozen
 class InterpolationError:
     """Where (code-point offset) and what went wrong."""
 

@@ -25,6 +25,7 @@ from floec.ast.nodes import (
     StorageProfile,
 )
 from floec.diagnostics.model import Diagnostic
+from floec.frozen import frozen
 from floec.source import SourceFile
 from floec.span import Span
 from floec.syntax.tree import MappingNode, SyntaxTree
@@ -42,7 +43,7 @@ DEFAULT_SECRETS_DIR = "/var/run/secrets"
 SECRETS_DIR_VARIABLE = "FLOE_SECRETS_DIR"
 
 
-@attrs.frozen
+@frozen
 class Environment:
     """One environment's platform configuration and where it came from.
 
@@ -75,7 +76,7 @@ class Environment:
         return entry.key.span if entry is not None else None
 
 
-@attrs.frozen
+@frozen
 class BoundProfile:
     """A profile reference resolved against an environment: `catalog: default` -> its profile."""
 
@@ -85,7 +86,7 @@ class BoundProfile:
     profile: Profile
 
 
-@attrs.frozen
+@frozen
 class BoundPipeline:
     """A pipeline with its profile names resolved. `profiles` holds only what resolved."""
 
@@ -97,7 +98,7 @@ class BoundPipeline:
         return next((p for p in self.profiles if p.field == field), None)
 
 
-@attrs.frozen
+@frozen
 class LoweredSecret:
     """DESIGN §5: where one `{secret_ref: NAME, key: KEY}` is found at run time, in every form."""
 
@@ -109,7 +110,7 @@ class LoweredSecret:
     dagster: str
 
 
-@attrs.frozen
+@frozen
 class SecretUse:
     """A secret the deployment needs and the fields (dotted paths) that use it."""
 
@@ -118,7 +119,7 @@ class SecretUse:
     span: Span | None
 
 
-@attrs.frozen
+@frozen
 class LoweredPipeline:
     """Profiles as plain JSON data, every secret reference replaced by its lowered form."""
 
@@ -132,7 +133,7 @@ class LoweredPipeline:
     deployment: Mapping[str, object] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class GeneratedFile:
     """One output file, relative to `target/<env>/`, and its exact bytes."""
 
@@ -140,7 +141,7 @@ class GeneratedFile:
     data: bytes
 
 
-@attrs.frozen
+@frozen
 class PassResult:
     """What a pass returns: its IR (None when it could not produce one) and its findings."""
 

@@ -30,9 +30,8 @@ import functools
 import re
 from typing import TYPE_CHECKING, Literal, NoReturn, cast
 
-import attrs
-
 from floec import grammars
+from floec.frozen import frozen
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
@@ -79,7 +78,7 @@ HELP = (
 )
 
 
-@attrs.frozen
+@frozen
 class Selection:
     """One selector.
 
@@ -122,7 +121,7 @@ class Selection:
         return up + body + down
 
 
-@attrs.frozen
+@frozen
 class SelectionError:
     """Where (code points [start, end) into the string) and what is wrong, and how to write it."""
 
@@ -135,7 +134,7 @@ class SelectionError:
 # --- what the grammar and the fast path both produce ---------------------------------------------
 
 
-@attrs.frozen
+@frozen
 class _Piece:
     text: str  # without quotes
     start: int  # of what was written, quotes included
@@ -143,7 +142,7 @@ class _Piece:
     quoted: bool = False
 
 
-@attrs.frozen
+@frozen
 class _Parsed:
     style: Literal["all", "legacy", "attribute"]
     up: _Piece | None = None

@@ -12,6 +12,7 @@ import stat
 import attrs
 
 from floec.diagnostics.model import Diagnostic, make
+from floec.frozen import frozen
 from floec.span import Span
 
 # Larger files are certainly not configuration (10,000 profiles are about 1 MiB); refusing them
@@ -20,7 +21,7 @@ from floec.span import Span
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
-@attrs.frozen
+@frozen
 class SourceFile:
     """A file's display name (relative to the working directory when under it) and its text."""
 

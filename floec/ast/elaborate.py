@@ -1,25 +1,22 @@
 """Stage `elaborate`: checked plain data -> the typed AST.
 
 Reads: the `SyntaxTree` (for spans) and the schema-typed data `validate` produced (mappings are
-`SpannedDict`s that know their node). Writes: `FloeSpec` or `PlatformSpec`, built with cattrs,
-every node with its span; `{secret_ref: ...}` mappings become `SecretRef`s and strings holding
-`${...}` become `Interpolated`. Reports: FLC020 for a malformed interpolation, pointing inside
-the scalar where the offset can be mapped exactly (plain and single-line quoted scalars without
-escapes), else at the whole scalar.
+`SpannedDict`s that know their node). Writes: `FloeSpec` or `PlatformSpec`, every node with its
+span; `{secret_ref: ...}` mappings become `SecretRef`s and strings holding `${...}` become
+`Interpolated`. Reports: FLC020 for a malformed interpolation, pointing inside the scalar where
+the offset can be mapped exactly (plain and single-line quoted scalars without escapes), else at
+the whole scalar.
 
 It runs only on data that passed the schema, so a structuring failure here is a bug (FLC901).
 """
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn
 
 from floec.ast.nodes import (
     TYPED_UNIONS,
@@ -48,7 +45,7 @@ def elaborate(
     tree: SyntaxTree, data: Plain, kind: ConfigKind
 ) -> tuple[FloeSpec | PlatformSpec, list[Diagnostic]]:
     """The AST of a document that passed `validate`, and the interpolation diagnostics."""
-    spec = _converter().structure(data, _CLASSES[kind])
+    spec = _structure(data, _CLASSES[kind])
     return spec, check_interpolations(tree)
 
 
@@ -86,13 +83,21 @@ def _offset_span(node: ScalarNode, offset: int) -> Span:
 
 
 # -- structuring -------------------------------------------------------------------------------
+#
+# Each AST class gets a plan, made on first use from its attrs fields and their annotations: one
+# small function per field. Nothing is compiled: building the plans costs less than importing a
+# structuring library, and these are the only types the AST has.
+
+Convert = Callable[[Any, "SpannedDict", str], Any]
 
 
-def _text(value: Any, node: ScalarNode | None, span: Span) -> Any:
+def _text(value: Any, data: SpannedDict, name: str) -> Any:
+    """`value`, or an `Interpolated` when it is a string with `${...}` references (its span is
+    the value's, looked up only then)."""
     if isinstance(value, str) and "$" in value:
         parsed = parse(value)
         if parsed is not None and not isinstance(parsed, InterpolationError) and parsed.references:
-            return Interpolated(value, parsed, span)
+            return Interpolated(value, parsed, _value_span(data, name))
     return value
 
 
@@ -150,100 +155,115 @@ def _value_span(data: SpannedDict, name: str) -> Span:
     return entry.value.span if entry is not None else data.node.span
 
 
-_MAPPING_ORIGINS: tuple[object, ...] = (Mapping, dict)
+def _structure(value: Any, cls: type) -> Any:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    return plan(value)
 
 
-def _may_be_interpolated(annotation: object) -> bool:
-    """`Text`/`Endpoint` fields, also inside `Optional[...]`."""
-    members = typing.get_args(annotation)
-    return Interpolated in members or any(Interpolated in typing.get_args(m) for m in members)
+_PLANS: dict[type, Callable[[Any], Any]] = {}
+_SCALARS: dict[object, Callable[[Any], Any]] = {str: str, int: int, float: float, bool: bool}
 
 
-@functools.cache
-def _converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=True)
-    converter.register_structure_hook(Span, lambda value, _: value)
-
-    def union_hook(tp: Any) -> Callable[[Any, Any], Any]:
-        members = set(typing.get_args(tp))
-
-        def structure(value: Any, _: Any) -> Any:
-            if value is None and type(None) in members:
-                return None
-            if isinstance(value, dict) and SecretRef in members:
-                return _secret(value)  # type: ignore[arg-type]
-            if isinstance(value, str) and Interpolated in members:
-                return value  # replaced by the enclosing class hook, which knows the span
-            return value
-
-        return structure
-
-    def is_value_union(tp: Any) -> bool:
-        args = set(typing.get_args(tp))
-        return bool(args & {SecretRef, Interpolated}) and str in args
-
-    converter.register_structure_hook_factory(is_value_union, union_hook)
-
-    def typed_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
-        classes = TYPED_UNIONS[tp]
-        return lambda value, _: converter.structure(value, classes[str(value["type"])])
-
-    converter.register_structure_hook_factory(lambda tp: tp in TYPED_UNIONS, typed_union_hook)
-    converter.register_structure_hook(
-        Block,
-        lambda value, _: Block(_property(value), value.node.span),  # type: ignore[arg-type]
+def _plan(cls: type) -> Callable[[Any], Any]:
+    """How to build `cls` from a checked mapping of the document."""
+    if cls is SecretRef:
+        return _secret
+    if cls is Block:
+        return lambda value: Block(_property(value), value.node.span)  # type: ignore[arg-type]
+    fields = attrs.fields(cls)
+    names = frozenset(field.name for field in fields)
+    wants_span = "span" in names
+    wants_field_spans = "field_spans" in names
+    converts = tuple(
+        (field.name, _converter(field.type))
+        for field in fields
+        if field.name not in ("span", "field_spans")
     )
+    spellings = cls is ObservabilityConfig
 
-    def mapping_hook(tp: Any) -> Callable[[Any, Any], Any]:
-        _key, value_type = typing.get_args(tp)
-        if value_type is Span:  # field_spans, made by the class hook
-            return lambda value, _: value
-        if value_type == PropertyValue:
-            return lambda value, _: {k: _property(v) for k, v in value.items()}
-        if attrs.has(value_type) or value_type in TYPED_UNIONS:
-            return lambda value, _: {
-                k: converter.structure(v, value_type) for k, v in value.items()
+    def structure(value: SpannedDict) -> Any:
+        data: Mapping[str, Any] = _observability_spellings(value) if spellings else value
+        unknown = data.keys() - names
+        if unknown:
+            raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
+        kwargs = {
+            name: convert(data[name], value, name) for name, convert in converts if name in data
+        }
+        node = value.node
+        if wants_span:
+            kwargs["span"] = node.span
+        if wants_field_spans:
+            kwargs["field_spans"] = {
+                entry.key.value: entry.value.span
+                for entry in node.entries
+                if isinstance(entry.key, ScalarNode)
             }
-        return lambda value, _: {k: _text(v, None, _value_span(value, k)) for k, v in value.items()}
+        return cls(**kwargs)
 
-    converter.register_structure_hook_factory(
-        lambda tp: typing.get_origin(tp) in _MAPPING_ORIGINS,
-        mapping_hook,
-    )
+    return structure
 
-    def class_hook(cls: type) -> Callable[[Any, Any], Any]:
-        names = {field.name for field in attrs.fields(cls)}
-        if cls is SecretRef:
-            return lambda value, _: _secret(value)
-        base: Callable[[Any, Any], Any] = make_dict_structure_fn(
-            cls, converter, _cattrs_forbid_extra_keys=True
-        )
-        hints = typing.get_type_hints(cls)
-        text_fields = {name for name in names if _may_be_interpolated(hints[name])}
 
-        def structure(value: Any, _: Any) -> Any:
-            data = dict(value)
-            node = value.node
-            if "span" in names:
-                data["span"] = node.span
-            if "field_spans" in names:
-                data["field_spans"] = {
-                    entry.key.value: entry.value.span
-                    for entry in node.entries
-                    if isinstance(entry.key, ScalarNode)
-                }
-            if cls is ObservabilityConfig:
-                data = _observability_spellings(data)
-            result = base(data, cls)
-            for name in text_fields & set(value):
-                current = getattr(result, name)
-                if isinstance(current, str):
-                    replaced = _text(current, None, _value_span(value, name))
-                    if replaced is not current:
-                        result = attrs.evolve(result, **{name: replaced})
-            return result
+def _converter(annotation: Any) -> Convert:
+    """How to structure one field's value, from its annotation (`data`, `name`: the mapping it
+    is in and its key, for the span of an interpolated string)."""
+    scalar = _SCALARS.get(annotation)
+    if scalar is not None:
+        return lambda value, _data, _name: scalar(value)
+    if annotation in TYPED_UNIONS:
+        classes = TYPED_UNIONS[annotation]
+        return lambda value, _data, _name: _structure(value, classes[str(value["type"])])
+    if attrs.has(annotation):
+        return lambda value, _data, _name: _structure(value, annotation)
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is tuple:
+        item = _converter(arguments[0])
+        return lambda value, data, name: tuple(item(v, data, name) for v in value)
+    if origin in _MAPPING_ORIGINS:
+        return _mapping_converter(arguments[1])
+    if arguments and type(None) in arguments:
+        members = set(arguments) - {type(None)}
+        if members & {SecretRef, Interpolated} and str in members:
+            return _value_union(members)
+        (inner,) = members if len(members) == 1 else (typing.Union[tuple(members)],)
+        convert = _converter(inner)
+        return lambda value, data, name: None if value is None else convert(value, data, name)
+    if arguments and {SecretRef, Interpolated} & set(arguments) and str in arguments:
+        return _value_union(set(arguments))
+    raise TypeError(f"no structuring for the AST annotation {annotation!r}")
 
-        return structure
 
-    converter.register_structure_hook_factory(attrs.has, class_hook)
-    return converter
+def _value_union(members: set[object]) -> Convert:
+    """`str` or a secret reference and/or an interpolated string (`Endpoint`, `Text`, ...)."""
+    secret = SecretRef in members
+    interpolated = Interpolated in members
+
+    def convert(value: Any, data: SpannedDict, name: str) -> Any:
+        if value is None:
+            return None
+        if secret and isinstance(value, dict):
+            return _secret(value)  # type: ignore[arg-type]
+        if interpolated:
+            return _text(value, data, name)
+        return value
+
+    return convert
+
+
+def _mapping_converter(value_type: Any) -> Convert:
+    if value_type == PropertyValue:
+        return lambda value, _data, _name: {k: _property(v) for k, v in value.items()}
+    if attrs.has(value_type):
+        return lambda value, _data, _name: {k: _structure(v, value_type) for k, v in value.items()}
+    if value_type in TYPED_UNIONS:
+        classes = TYPED_UNIONS[value_type]
+        return lambda value, _data, _name: {
+            k: _structure(v, classes[str(v["type"])]) for k, v in value.items()
+        }
+    # plain strings: labels, tags, properties, which may hold ${...}
+    return lambda value, _data, _name: {k: _text(v, value, k) for k, v in value.items()}
+
+
+_MAPPING_ORIGINS: tuple[object, ...] = (Mapping, dict)

@@ -4,7 +4,7 @@ Every class has `span` (the mapping it came from) and most have `field_spans` (e
 field's value span), so passes can point at the exact value they talk about. Field names match
 the JSON Schemas one for one; tests/test_ast_schema.py fails when they drift apart.
 
-No `from __future__ import annotations` here: cattrs reads these annotations at run time.
+No `from __future__ import annotations` here: elaboration reads these annotations at run time.
 """
 
 from collections.abc import Mapping
@@ -12,13 +12,14 @@ from typing import Union
 
 import attrs
 
+from floec.frozen import frozen
 from floec.interpolation import Interpolation
 from floec.span import Span
 
 FieldSpans = Mapping[str, Span]
 
 
-@attrs.frozen
+@frozen
 class SecretRef:
     """`{secret_ref: NAME}` or `{secret_ref: NAME, key: KEY}`: where a secret will be found at
     run time. Never the secret itself."""
@@ -28,7 +29,7 @@ class SecretRef:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Interpolated:
     """A string with `${...}` references, kept structured to be resolved at run time."""
 
@@ -48,7 +49,7 @@ PropertyValue = Union[
 ]
 
 
-@attrs.frozen
+@frozen
 class Block:
     """A block floec checks by schema only and carries to the artifacts as it is (the deployment
     blocks, the semantic layer, tracing and metrics details): plain data, secret references typed.
@@ -58,7 +59,7 @@ class Block:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class CredentialConfig:
     span: Span
     field_spans: FieldSpans
@@ -75,7 +76,7 @@ class CredentialConfig:
     key: SecretRef | None = None
 
 
-@attrs.frozen
+@frozen
 class StorageProfile:
     span: Span
     field_spans: FieldSpans
@@ -88,7 +89,7 @@ class StorageProfile:
     credentials: CredentialConfig | None = None
 
 
-@attrs.frozen
+@frozen
 class CatalogProfile:
     span: Span
     field_spans: FieldSpans
@@ -102,7 +103,7 @@ class CatalogProfile:
     properties: Mapping[str, Text] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class ComputeProfile:
     span: Span
     field_spans: FieldSpans
@@ -111,7 +112,7 @@ class ComputeProfile:
     credentials: CredentialConfig | None = None
 
 
-@attrs.frozen
+@frozen
 class ComputeLogsConfig:
     """Where Dagster keeps the stdout/stderr of runs."""
 
@@ -127,7 +128,7 @@ class ComputeLogsConfig:
     upload_interval: int = 30
 
 
-@attrs.frozen
+@frozen
 class ObservabilityConfig:
     """The platform's observability: endpoints and defaults for every pipeline.
 
@@ -154,7 +155,7 @@ class ObservabilityConfig:
     compute_logs: ComputeLogsConfig | None = None
 
 
-@attrs.frozen
+@frozen
 class LayerConfig:
     """A medallion layer: its tables' storage and catalog profiles and Iceberg namespace."""
 
@@ -169,7 +170,7 @@ class LayerConfig:
     properties: Mapping[str, Text] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class PlatformSpec:
     span: Span
     field_spans: FieldSpans
@@ -184,7 +185,7 @@ class PlatformSpec:
     observability: ObservabilityConfig | None = None
 
 
-@attrs.frozen
+@frozen
 class TransformConfig:
     type: str
     path: str
@@ -194,7 +195,7 @@ class TransformConfig:
     selector: str | None = None
 
 
-@attrs.frozen
+@frozen
 class GovernanceConfig:
     span: Span
     field_spans: FieldSpans
@@ -204,7 +205,7 @@ class GovernanceConfig:
     pii_detection: bool = False
 
 
-@attrs.frozen
+@frozen
 class PipelineObservability:
     """A pipeline's observability flags and attributes. The schema accepts floe-runtime's
     endpoint fields here too; the credential lint reports any endpoint in floe.yaml (they belong
@@ -227,7 +228,7 @@ class PipelineObservability:
 # -- orchestration ---------------------------------------------------------------------------
 
 
-@attrs.frozen
+@frozen
 class DbtOrchestration:
     manifest_path: str
     span: Span
@@ -238,7 +239,7 @@ class DbtOrchestration:
     target: str | None = None
 
 
-@attrs.frozen
+@frozen
 class AssetConfig:
     span: Span
     field_spans: FieldSpans
@@ -249,7 +250,7 @@ class AssetConfig:
     group_name: str | None = None
 
 
-@attrs.frozen
+@frozen
 class BatchJob:
     type: str
     selection: tuple[str, ...]
@@ -259,7 +260,7 @@ class BatchJob:
     tags: Mapping[str, str | None] | None = None
 
 
-@attrs.frozen
+@frozen
 class OpsJob:
     type: str
     target_function: str
@@ -270,7 +271,7 @@ class OpsJob:
     tags: Mapping[str, str | None] | None = None
 
 
-@attrs.frozen
+@frozen
 class ScheduleDefinition:
     job: str
     cron_schedule: str
@@ -282,7 +283,7 @@ class ScheduleDefinition:
     description: str | None = None
 
 
-@attrs.frozen
+@frozen
 class FileWatcherSensor:
     type: str
     job: str
@@ -294,7 +295,7 @@ class FileWatcherSensor:
     description: str | None = None
 
 
-@attrs.frozen
+@frozen
 class AssetSensor:
     type: str
     job: str
@@ -305,7 +306,7 @@ class AssetSensor:
     description: str | None = None
 
 
-@attrs.frozen
+@frozen
 class RunStatusSensor:
     type: str
     job: str
@@ -317,7 +318,7 @@ class RunStatusSensor:
     description: str | None = None
 
 
-@attrs.frozen
+@frozen
 class CustomSensor:
     type: str
     job: str
@@ -329,7 +330,7 @@ class CustomSensor:
     description: str | None = None
 
 
-@attrs.frozen
+@frozen
 class TimeWindowPartition:
     type: str
     start: str
@@ -341,7 +342,7 @@ class TimeWindowPartition:
     fmt: str | None = None
 
 
-@attrs.frozen
+@frozen
 class StaticPartition:
     type: str
     partition_keys: tuple[str, ...]
@@ -349,7 +350,7 @@ class StaticPartition:
     field_spans: FieldSpans
 
 
-@attrs.frozen
+@frozen
 class DynamicPartition:
     type: str
     span: Span
@@ -360,7 +361,7 @@ class DynamicPartition:
 PartitionDimension = Union[TimeWindowPartition, StaticPartition, DynamicPartition]
 
 
-@attrs.frozen
+@frozen
 class MultiPartition:
     type: str
     partitions: Mapping[str, PartitionDimension]
@@ -368,7 +369,7 @@ class MultiPartition:
     field_spans: FieldSpans
 
 
-@attrs.frozen
+@frozen
 class PartitionRange:
     start: str
     end: str
@@ -376,7 +377,7 @@ class PartitionRange:
     field_spans: FieldSpans
 
 
-@attrs.frozen
+@frozen
 class BackfillDefinition:
     job: str
     partition_range: PartitionRange
@@ -413,7 +414,7 @@ TYPED_UNIONS: dict[object, dict[str, type]] = {
 }
 
 
-@attrs.frozen
+@frozen
 class OrchestrationConfig:
     span: Span
     field_spans: FieldSpans
@@ -427,7 +428,7 @@ class OrchestrationConfig:
     backfills: Mapping[str, BackfillDefinition] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class PlatformSource:
     span: Span
     field_spans: FieldSpans
@@ -441,7 +442,7 @@ class PlatformSource:
     versions: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class FloeSpec:
     name: str
     version: str

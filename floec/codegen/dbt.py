@@ -32,6 +32,8 @@ from typing import Literal
 
 import attrs
 
+from floec.frozen import frozen
+
 Level = Literal["error", "warning"]
 Keys = tuple[str, ...]  # where in the compute profile a problem is, e.g. ("credentials", "scope")
 
@@ -55,7 +57,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # md:, s3://, http://, C: is
 _ENV_VAR = re.compile(r"env_var\(\s*'([^']+)'\s*\)")
 
 
-@attrs.frozen
+@frozen
 class Problem:
     """Something a dbt adapter cannot express, found while rendering one target."""
 

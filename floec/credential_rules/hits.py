@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import attrs
+from floec.frozen import frozen
 
 
-@attrs.frozen
+@frozen
 class Hit:
     """A credential found in a string: `text[start:end]` is the secret itself (what gets masked).
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-import attrs
-
 from floec.diagnostics.codes import CODES, NAMES
+from floec.frozen import frozen
 
 _DIRECTIVE = re.compile(r"floec\s*:\s*ignore\b", re.IGNORECASE)
 _WELL_FORMED = re.compile(
@@ -19,7 +18,7 @@ _WELL_FORMED = re.compile(
 _ITEM = re.compile(r"[^,\s][^,]*")
 
 
-@attrs.frozen
+@frozen
 class SuppressedCode:
     """One entry of the brackets: `code` is the canonical code, or None when unknown."""
 
@@ -29,7 +28,7 @@ class SuppressedCode:
     end: int
 
 
-@attrs.frozen
+@frozen
 class Suppression:
     codes: tuple[SuppressedCode, ...]
     reason: str | None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 
-import attrs
-
 from floec.diagnostics.codes import lookup
+from floec.frozen import frozen
 from floec.span import Span
 
 
@@ -24,7 +23,7 @@ class Severity(enum.Enum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.HINT: 3}
 
 
-@attrs.frozen
+@frozen
 class Related:
     """A secondary place that contributed, e.g. the first of two duplicate keys."""
 
@@ -32,7 +31,7 @@ class Related:
     message: str
 
 
-@attrs.frozen
+@frozen
 class Diagnostic:
     """A finding. `span` is None only for file-level problems (missing file, internal error).
 

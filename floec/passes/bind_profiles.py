@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import difflib
 
-import attrs
-
 from floec.ast.nodes import FloeSpec
 from floec.diagnostics.model import Diagnostic, Related, make
+from floec.frozen import frozen
 from floec.ir import PROFILE_FIELDS, BoundPipeline, BoundProfile, Environment, PassResult
 from floec.span import Span
 
 
-@attrs.frozen
+@frozen
 class BindContext:
     pipeline: FloeSpec
     environment: Environment

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-import attrs
-
 from floec.ast.nodes import (
     CatalogProfile,
     ComputeProfile,
@@ -15,6 +13,7 @@ from floec.ast.nodes import (
     SecretRef,
 )
 from floec.diagnostics.model import Diagnostic, make
+from floec.frozen import frozen
 from floec.ir import BoundProfile, Environment, PassResult, Profile
 from floec.span import Span
 
@@ -80,7 +79,7 @@ def is_sensitive_key(key: str) -> bool:
     return bool(_SENSITIVE.search(last)) and not _NEUTRAL.search(last)
 
 
-@attrs.frozen
+@frozen
 class CredentialsContext:
     environment: Environment
     profiles: tuple[BoundProfile, ...]

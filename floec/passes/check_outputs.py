@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-import attrs
-
 from floec.diagnostics.model import Diagnostic, make
+from floec.frozen import frozen
 from floec.ir import GeneratedFile, PassResult
 from floec.source import SourceFile
 from floec.span import Span
@@ -23,7 +22,7 @@ from floec.span import Span
 _MIN_LENGTH = 6
 
 
-@attrs.frozen
+@frozen
 class OutputsContext:
     sources: tuple[SourceFile, ...]
     outputs: tuple[GeneratedFile, ...]

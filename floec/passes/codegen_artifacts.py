@@ -13,6 +13,7 @@ import attrs
 from floec import __version__
 from floec.ast.nodes import Block, Interpolated, SecretRef
 from floec.diagnostics.model import Diagnostic, make
+from floec.frozen import frozen
 from floec.ir import (
     DEFAULT_SECRETS_DIR,
     SECRETS_DIR_VARIABLE,
@@ -27,7 +28,7 @@ ARTIFACTS_FILE = "compiled_artifacts.json"
 DBT_PROFILES_DIR = "dbt"  # codegen-dbt's profiles.yml, relative to the artifacts' directory
 
 
-@attrs.frozen
+@frozen
 class ArtifactsContext:
     lowered: LoweredPipeline
     pipeline_path: str  # floe.yaml, relative to the project directory

@@ -5,8 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-import attrs
-
+from floec.frozen import frozen
 from floec.ir import GeneratedFile, LoweredPipeline, PassResult
 
 DEFINITIONS = '''\
@@ -39,7 +38,7 @@ MANAGERS: dict[str, tuple[str, str]] = {
 }
 
 
-@attrs.frozen
+@frozen
 class DagsterContext:
     lowered: LoweredPipeline
 

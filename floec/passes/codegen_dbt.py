@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import attrs
-
 from floec import __version__
 from floec.codegen.dbt import Problem, render_profiles, render_target, required_variables
 from floec.diagnostics.model import Diagnostic, Severity, make
+from floec.frozen import frozen
 from floec.ir import Environment, GeneratedFile, LoweredPipeline, PassResult
 from floec.span import Span
 
 PROFILES_FILE = "dbt/profiles.yml"
 
 
-@attrs.frozen
+@frozen
 class DbtProject:
     """A dbt project a transform names, as the driver found it on disk."""
 
@@ -26,7 +25,7 @@ class DbtProject:
     span: Span | None  # the transform's `path` in floe.yaml
 
 
-@attrs.frozen
+@frozen
 class DbtContext:
     lowered: LoweredPipeline
     projects: tuple[DbtProject, ...]  # one per dbt transform, in floe.yaml order
@@ -53,6 +52,7 @@ def profile_name(project: DbtProject, pipeline: str) -> tuple[str, str | None]:
     >>> project = DbtProject("dbt", "dbt/dbt_project.yml", text, "dev", None)
     >>> profile_name(project, "orders")
     ('shop', None)
+    >>> import attrs
     >>> profile_name(attrs.evolve(project, text=None), "orders")[0]
     'orders'
     """

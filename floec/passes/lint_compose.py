@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import attrs
 import yaml
 
+from floec.frozen import frozen
 from floec.source import SourceFile
 from floec.span import Position, Span
 from floec.syntax.load import _YAML11_BREAKS, MAX_DEPTH
@@ -66,7 +66,7 @@ def compose_plain(source: SourceFile) -> tuple[SyntaxTree, ...] | None:
         return None
 
 
-@attrs.frozen
+@frozen
 class Piece:
     """Part of a document: its root (`partial` False), or (`partial` True) the root cut down to
     what was read since the last piece. A cut collection holds only some of its children; an

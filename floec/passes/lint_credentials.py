@@ -47,6 +47,7 @@ from floec.credential_rules.scan import (
 from floec.credential_rules.suppression import Suppression, parse_suppression
 from floec.diagnostics.masking import mask_value
 from floec.diagnostics.model import Diagnostic, Severity, make, normalise
+from floec.frozen import frozen
 from floec.passes.lint_compose import GiveUp, Piece, Uncut, compose_plain, iter_pieces
 from floec.source import SourceFile
 from floec.span import Position, Span
@@ -80,7 +81,7 @@ _SECRET_HELP = (
 )
 
 
-@attrs.frozen
+@frozen
 class _Finding:
     code: str
     span: Span  # the secret's own range: what is masked
@@ -89,7 +90,7 @@ class _Finding:
     secret: bool = True
 
 
-@attrs.frozen
+@frozen
 class _Comment:
     line: int
     column: int  # of the text after '#'

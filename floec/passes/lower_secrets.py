@@ -9,6 +9,7 @@ import attrs
 
 from floec.ast.nodes import CredentialConfig, Interpolated, SecretRef
 from floec.diagnostics.model import Diagnostic, make
+from floec.frozen import frozen
 from floec.interpolation import Reference
 from floec.ir import (
     BoundPipeline,
@@ -74,7 +75,7 @@ def is_kubernetes_name(name: str) -> bool:
     return len(name) <= 253 and bool(_RFC1123.match(name))
 
 
-@attrs.frozen
+@frozen
 class LowerContext:
     bound: BoundPipeline
 

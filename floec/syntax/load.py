@@ -20,10 +20,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import attrs
 import yaml
 
 from floec.diagnostics.model import Diagnostic, Related, make
+from floec.frozen import frozen
 from floec.source import SourceFile
 from floec.span import Span
 from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
@@ -361,7 +361,7 @@ def _syntax_help(problem: str, line: str, column: int) -> str | None:
     return None
 
 
-@attrs.frozen
+@frozen
 class Documents:
     """All documents of a stream, and the spans where each document starts."""
 

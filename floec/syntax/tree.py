@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Union
 
-import attrs
-
+from floec.frozen import frozen
 from floec.source import SourceFile
 from floec.span import Span
 
@@ -19,7 +18,7 @@ from floec.span import Span
 PLAIN = ""
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class ScalarNode:
     value: str
     style: str
@@ -31,7 +30,7 @@ class ScalarNode:
         return self.style == PLAIN and self.tag is None
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class SequenceNode:
     items: tuple[Node, ...]
     tag: str | None
@@ -39,7 +38,7 @@ class SequenceNode:
     flow: bool
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class Entry:
     """One `key: value` pair. `merged` is True when it came in through a `<<` merge key."""
 
@@ -48,7 +47,7 @@ class Entry:
     merged: bool = False
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class MappingNode:
     entries: tuple[Entry, ...]
     tag: str | None
@@ -72,7 +71,7 @@ class MappingNode:
 Node = Union[ScalarNode, SequenceNode, MappingNode]
 
 
-@attrs.frozen
+@frozen
 class SyntaxTree:
     """One YAML document of one source file."""
 
