@@ -655,4 +655,6 @@ def _environment_checks(
 ) -> tuple[Diagnostic, ...]:
     from floec.driver import check_environments
 
-    return tuple(check_environments(checked, path_of))
+    # Each file's lint is its own (FileState.lint): linting it again for every pairing of a
+    # floe.yaml with a platform would find the same things once per environment.
+    return tuple(check_environments(checked, path_of, lint=False))
