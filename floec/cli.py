@@ -19,6 +19,10 @@ from types import ModuleType
 
 from floec import __version__
 
+TYPE_CHECKING = False  # `typing` is not imported at run time: a cached check never needs it
+if TYPE_CHECKING:
+    from typing import Any
+
 # name -> (module, one-line help). Adding a command is adding a module and one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("floec.commands.check", "check floe.yaml and platform.yaml files"),
@@ -38,7 +42,38 @@ EXIT_FINDINGS = 1
 EXIT_FAILURE = 2
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, sized as `shutil.get_terminal_size` would size it without
+    importing shutil: argparse makes one for every `add_argument`, so every start paid for it."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse's own exit code for usage errors is 2 as well; keep its wording but say how
         # to get help.

@@ -12,7 +12,6 @@ the named pass. A pass that reports an error stops the build: nothing is written
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,6 +21,7 @@ import attrs
 
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, Severity
+from floec.digest import sha256
 from floec.environments import FALLBACK_SOURCE
 from floec.frozen import frozen
 from floec.ir import (
@@ -303,8 +303,8 @@ def sha256_text(source: SourceFile) -> str:
 
     data = read_bytes(source.name)
     if isinstance(data, Diagnostic):
-        return hashlib.sha256(source.text.encode()).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+        return sha256(source.text.encode()).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def project_relative(project: Path, path: str) -> str:
@@ -358,7 +358,7 @@ def example_environment(text: str = _EXAMPLE_PLATFORM) -> Environment:
         source=source,
         path="example.yaml",
         tree=checked.tree,
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        sha256=sha256(text.encode()).hexdigest(),
     )
 
 
@@ -597,7 +597,7 @@ def check_environments(
                 problem = directory_problem(name, directory)
                 if problem is not None:
                     out.append(problem)
-            digest = hashlib.sha256(item.source.text.encode()).hexdigest()
+            digest = sha256(item.source.text.encode()).hexdigest()
             environments.append(
                 Environment(
                     name, item.spec, item.source, item.source.name, "check", digest, item.tree

@@ -22,8 +22,6 @@ The platform dir is floe.yaml's `platform.path` when it is a directory, else the
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 import os
 import re
@@ -34,6 +32,7 @@ import attrs
 
 from floec.ast.nodes import FloeSpec, PlatformSpec
 from floec.diagnostics.model import Diagnostic, make
+from floec.digest import sha256
 from floec.discover import PLATFORM_NAMES, platform_files
 from floec.frozen import frozen
 from floec.ir import Environment
@@ -162,6 +161,8 @@ def unknown_environment(
     name: str, known: Mapping[str, Path], project: Path, file: str | None
 ) -> Diagnostic:
     available = ", ".join(known) if known else "none"
+    import difflib  # only to suggest a name: not on every start
+
     nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
     return make(
         "FLC302",
@@ -292,7 +293,7 @@ def load(choice: Choice, environ: Mapping[str, str], file: str | None = None) ->
         source=source,
         path=choice.label or (display_name(choice.path) if choice.path else FALLBACK_SOURCE),
         origin=choice.origin,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256(data).hexdigest(),
         tree=checked.tree,
     )
     return Loaded(environment, tuple(diagnostics), (source,))

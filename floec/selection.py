@@ -25,7 +25,6 @@ expression that produces what the grammar would, so lark is imported only for th
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from typing import TYPE_CHECKING, Literal, NoReturn, cast
@@ -375,6 +374,8 @@ def _check(parsed: _Parsed) -> Selection:
                 f"'{kind}:' is not supported in a floe.yaml selection: use key:, asset:, group:, "
                 "tag: or kind:",
             )
+        import difflib  # only to suggest a name: not on every start
+
         close = difflib.get_close_matches(kind.lower(), ATTRIBUTES, n=1)
         hint = (
             f": did you mean '{close[0]}:'?"

@@ -6,7 +6,6 @@ to suggest a name for one that is unknown.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import zoneinfo
 
@@ -60,5 +59,7 @@ def _suggest(name: str) -> list[str]:
     by_city = [zone for key, zone in zones.items() if key.rsplit("/", 1)[-1] == folded]
     if by_city:
         return by_city[:3]
+    import difflib  # only to suggest a name: not on every start
+
     close = difflib.get_close_matches(folded, list(zones), n=3, cutoff=0.75)
     return [zones[key] for key in close]

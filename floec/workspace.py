@@ -26,26 +26,18 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
 from floec import __version__
+from floec.digest import sha256
 from floec.discover import ConfigKind, kind_of_name
 from floec.reading import display_name, read_text
 
 TYPE_CHECKING = False  # typing is not imported at run time either (see below)
 if TYPE_CHECKING:
-    from hashlib import sha256
     from typing import Any
 
     from floec.diagnostics.model import Diagnostic
     from floec.frontend import Checked
     from floec.source import SourceFile
     from floec.span import Span
-else:
-    try:  # CPython's own SHA-256: `hashlib` would first load OpenSSL, a quarter of a cached run
-        from _sha256 import sha256
-    except ImportError:  # Python 3.12 renamed it; other interpreters
-        try:
-            from _sha2 import sha256
-        except ImportError:
-            from hashlib import sha256
 
 # What this module imports at the top is what a run answered wholly from a cache on disk pays
 # for: the front end, attrs and the diagnostic model are imported only when a file is read

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from floec.ast.nodes import FloeSpec
 from floec.diagnostics.model import Diagnostic, Related, make
 from floec.frozen import frozen
@@ -54,6 +52,8 @@ def unknown_profile(
     pipeline: FloeSpec, environment: Environment, field: str, kind: str, name: str
 ) -> Diagnostic:
     available = sorted(getattr(environment.platform, kind))
+    import difflib  # only to suggest a name: not on every start
+
     nearest = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
     explicit = field in pipeline.field_spans
     span = pipeline.field_spans.get(field) or Span.point(pipeline.span.file, 0, 0)

@@ -21,7 +21,6 @@ the same findings for a file without binding it to an environment.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 
 from floec.ast.nodes import (
@@ -207,6 +206,8 @@ def _unknown(
     where: str,
 ) -> Diagnostic:
     available = sorted(defined)
+    import difflib  # only to suggest a name: not on every start
+
     nearest = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
     if nearest:
         message += f"; did you mean '{nearest[0]}'?"
