@@ -1,0 +1,116 @@
+"""The staged regular expressions (floec/regex_stage.py): what a first run records is exactly what
+Python would compile, later runs answer the same, a broken stage file costs nothing, and nothing
+built from the input (a secret) is ever written to it."""
+
+from __future__ import annotations
+
+import glob
+import marshal
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from floec.regex_stage import _words
+from tests.conftest import ROOT
+from tests.test_canary import PASSWORD, TOKEN
+
+EXAMPLE = ROOT / "examples" / "customer-analytics"
+Names = tuple[str | None, ...]
+
+
+def _floec(home: Path, *args: str, cwd: Path = ROOT, stage: bool = True) -> tuple[int, str]:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(home), "FLOEC_CACHE_DIR": str(home / "r")}
+    environment.pop("FLOEC_NO_STAGE", None)
+    if not stage:
+        environment["FLOEC_NO_STAGE"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-m", "floec", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def _stage(home: Path) -> dict[tuple[str, int], tuple[int, bytes, int, dict[str, int], Names]]:
+    (path,) = glob.glob(str(home / "floec" / "stage" / "*.marshal"))
+    with open(path, "rb") as handle:
+        table = marshal.load(handle)
+    assert isinstance(table, dict)
+    return table
+
+
+def test_a_first_run_stages_programs_identical_to_what_python_compiles(tmp_path: Path) -> None:
+    import _sre  # type: ignore[import-not-found]
+
+    code, first = _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
+    assert code == 0, first
+    table = _stage(tmp_path)
+    assert len(table) > 50  # the credential rules', PyYAML's, the fast paths' constants
+    for (pattern, flags), (final_flags, program, groups, groupindex, indexgroup) in table.items():
+        staged = _sre.compile(pattern, final_flags, _words(program), groups, groupindex, indexgroup)
+        # Pattern equality compares the compiled programs word for word.
+        assert staged == re.compile(pattern, flags), pattern
+    code, second = _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
+    _, unstaged = _floec(tmp_path, "check", "--no-cache", str(EXAMPLE), stage=False)
+    assert (code, second) == (0, first) and unstaged == first
+
+
+def test_a_corrupt_stage_file_is_compiled_around_and_replaced(tmp_path: Path) -> None:
+    _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
+    (path,) = glob.glob(str(tmp_path / "floec" / "stage" / "*.marshal"))
+    expected = _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
+    for garbage in (b"", b"\x00not marshal", marshal.dumps({("a", 0): (1, b"\xff", 0)})):
+        Path(path).write_bytes(garbage)
+        assert _floec(tmp_path, "check", "--no-cache", str(EXAMPLE)) == expected
+    assert len(_stage(tmp_path)) > 50
+
+
+def test_only_constant_patterns_are_staged(tmp_path: Path) -> None:
+    """A pattern compiled inside a function may be made of data: it is never written."""
+    script = textwrap.dedent(
+        """
+        import re, sys
+        from floec.regex_stage import install
+        install("test")
+        MODULE = re.compile("module-level-[a-z]+")
+        class Holder:
+            CLASS = re.compile("class-level-[a-z]+")
+        def build(value):
+            return re.compile(re.escape(value) + "-in-a-function")
+        build(sys.argv[1])
+        """
+    )
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    environment.pop("FLOEC_NO_STAGE", None)
+    subprocess.run([sys.executable, "-c", script, PASSWORD], env=environment, check=True)
+    patterns = {pattern for pattern, _ in _stage(tmp_path)}
+    assert {"module-level-[a-z]+", "class-level-[a-z]+"} <= patterns
+    assert not any("in-a-function" in pattern for pattern in patterns)
+
+
+def test_a_secret_in_the_input_never_reaches_the_stage(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "platform" / "dev").mkdir(parents=True)
+    (project / "floe.yaml").write_text(
+        f"name: leak\nversion: 1.0.0\nobservability:\n  attributes:\n    token: {TOKEN}\n",
+        encoding="utf-8",
+    )
+    (project / "platform" / "dev" / "platform.yaml").write_text(
+        "version: 1.0.0\nstorage:\n  default:\n    type: s3\n    bucket: lake\n"
+        f"    endpoint: http://admin:{PASSWORD}@minio:9000\n",
+        encoding="utf-8",
+    )
+    for command in (["check", "."], ["build", ".", "--all-envs"], ["lint", "."]):
+        code, output = _floec(tmp_path, *command, cwd=project)
+        assert code == 1, output
+        assert PASSWORD not in output and TOKEN not in output
+    data = b"".join(p.read_bytes() for p in (tmp_path / "floec" / "stage").iterdir())
+    for secret in (PASSWORD, TOKEN):
+        assert secret.encode() not in data
+        assert re.escape(secret).encode() not in data
