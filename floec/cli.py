@@ -147,8 +147,9 @@ def report_internal_error(error: BaseException) -> None:
 
 def entry() -> None:
     """The `floec` command (and `python -m floec`): a process of its own, so it may keep the
-    regular expressions it compiles at import for the next run (floec/regex_stage.py)."""
-    from floec.regex_stage import install
+    constant regular expressions and generated methods it compiles for the next run
+    (floec/stage.py)."""
+    from floec.stage import install
 
     install(__version__)
     raise SystemExit(main())

@@ -16,6 +16,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
+from attr import _make
+
+from floec.stage import serve_attrs
+
+# attrs compiles each record's __init__ from source: a run started by `floec` loads the code
+# compiled by an earlier run instead.
+serve_attrs(_make)
 
 T = TypeVar("T", bound=type)
 

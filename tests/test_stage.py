@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from floec.regex_stage import _words
+from floec.stage import _words
 from tests.conftest import ROOT
 from tests.test_canary import PASSWORD, TOKEN
 
@@ -38,6 +38,13 @@ def _floec(home: Path, *args: str, cwd: Path = ROOT, stage: bool = True) -> tupl
 
 
 def _stage(home: Path) -> dict[tuple[str, int], tuple[int, bytes, int, dict[str, int], Names]]:
+    """The staged regular expressions."""
+    regex = _table(home)["regex"]
+    assert isinstance(regex, dict)
+    return regex
+
+
+def _table(home: Path) -> dict[str, object]:
     (path,) = glob.glob(str(home / "floec" / "stage" / "*.marshal"))
     with open(path, "rb") as handle:
         table = marshal.load(handle)
@@ -65,10 +72,13 @@ def test_a_corrupt_stage_file_is_compiled_around_and_replaced(tmp_path: Path) ->
     _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
     (path,) = glob.glob(str(tmp_path / "floec" / "stage" / "*.marshal"))
     expected = _floec(tmp_path, "check", "--no-cache", str(EXAMPLE))
-    for garbage in (b"", b"\x00not marshal", marshal.dumps({("a", 0): (1, b"\xff", 0)})):
+    wrong = {"regex": {("a", 0): (1, b"\xff", 0)}, "code": {("x", "y"): 1}}
+    for garbage in (b"", b"\x00not marshal", marshal.dumps({("a", 0): 1}), marshal.dumps(wrong)):
         Path(path).write_bytes(garbage)
         assert _floec(tmp_path, "check", "--no-cache", str(EXAMPLE)) == expected
     assert len(_stage(tmp_path)) > 50
+    code = _table(tmp_path)["code"]
+    assert isinstance(code, dict) and any("attrs generated" in name for _, name in code)
 
 
 def test_only_constant_patterns_are_staged(tmp_path: Path) -> None:
@@ -76,7 +86,7 @@ def test_only_constant_patterns_are_staged(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import re, sys
-        from floec.regex_stage import install
+        from floec.stage import install
         install("test")
         MODULE = re.compile("module-level-[a-z]+")
         class Holder:

@@ -1,19 +1,20 @@
-"""Compiled regular expressions, kept between runs: a compiler input staged on first use.
+"""What every start compiles, kept between runs: compiler inputs staged on first use.
 
-Every `floec` start compiles the same ~150 constant regular expressions (the credential rules',
-PyYAML's, the cron and selection fast paths'), and Python's `re` compiles them in Python, a tenth
-of a cold `floec check`. Their compiled programs depend only on the pattern, its flags and the
-interpreter, so the first run of a floec version records them and later runs hand them straight
-to the regex engine.
+Every `floec` start compiles the same constant regular expressions (~150: the credential rules',
+PyYAML's, the cron and selection fast paths') and, for every record class (AST, IR, syntax tree,
+diagnostics; floec/frozen.py), the `__init__` attrs writes. Python compiles both in every process,
+about a fifth of a cold `floec check`. What they compile to depends only on their text and the
+interpreter, so the first run of a floec version records it and later runs load it: regex
+programs go straight to the regex engine, attrs' code objects to `eval`, as a `.pyc` would.
 
-What is recorded: only patterns compiled by module-level code (constants, at import). A pattern
-built inside a function may be made from the input (the redaction of a run's secrets builds one
-from their values): it is compiled as usual and never written anywhere.
+What is recorded: regular expressions compiled by module or class bodies (constants, at import;
+a pattern built inside a function may be made from the input, such as the redaction of a run's
+secrets: it is compiled as usual and never written anywhere), and the methods attrs generates
+for floec's own classes (their source names fields, never values).
 
 Where: `$XDG_CACHE_HOME/floec/stage/`, else `~/.cache/floec/stage/`, one file per interpreter
-and floec version; `FLOEC_NO_STAGE=1` turns it off. The file is written atomically; a missing,
-unreadable or corrupt file only means compiling as usual, and an entry is used only if it was
-recorded by the same interpreter build, so a wrong program cannot come out of it.
+build and floec version; `FLOEC_NO_STAGE=1` turns it off. The file is written atomically at exit
+when a run added to it; a missing, unreadable or corrupt file only means compiling as usual.
 """
 
 from __future__ import annotations
@@ -28,62 +29,108 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
+    from typing import Any
 
     # flags, the program (unsigned 32-bit words), groups, group names both ways
     Entry = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
 
-_MAX_ENTRIES = 2000
-_installed = False
+_MAX_ENTRIES = 4000
+
+
+class _Stage:
+    """The table of one process: read on first use, written at exit if it grew."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.loaded = False
+        self.regex: dict[tuple[object, int], Entry] = {}
+        self.code: dict[tuple[str, str], object] = {}
+        self.grew = False
+
+    def load(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            regex, code = _read(self.path)
+            self.regex.update(regex)
+            self.code.update(code)
+
+    def full(self) -> bool:
+        return len(self.regex) + len(self.code) > _MAX_ENTRIES
+
+    def save(self) -> None:
+        if self.grew:
+            _write(self.path, {"regex": self.regex, "code": self.code})
+
+
+_stage: _Stage | None = None
 
 
 def install(version: str) -> None:
-    """Serve this process's constant regular expressions from the stage (once per process)."""
-    global _installed
-    if _installed or os.environ.get("FLOEC_NO_STAGE") == "1":
+    """Serve this process's constant regular expressions from the stage, and attrs' generated
+    methods once `serve_attrs` is called (once per process)."""
+    global _stage
+    if _stage is not None or os.environ.get("FLOEC_NO_STAGE") == "1":
         return
-    _installed = True
     module = _compiler_module()
     if module is None:
         return
-    path = stage_path(version)
-    table: dict[tuple[object, int], Entry] = {}
+    stage = _stage = _Stage(stage_path(version))
     original: Callable[..., object] = module.compile
     engine = _sre()
-    added: dict[tuple[object, int], Entry] = {}
 
     def compile(pattern: object, flags: int = 0) -> object:
-        if not table:
-            table.update(_read(path))  # on the first compile: a cached run may never need it
+        stage.load()  # on the first compile: a run answered from the result cache needs none
         key = (pattern, int(flags))
-        entry = table.get(key)
+        entry = stage.regex.get(key)
         if entry is not None:
             try:
                 return engine.compile(pattern, entry[0], _words(entry[1]), *entry[2:])
             except Exception:  # an entry this engine does not take: compile it as usual
-                table.pop(key, None)
-        if not isinstance(pattern, str) or not _from_module_level() or len(table) > _MAX_ENTRIES:
+                stage.regex.pop(key, None)
+        if not isinstance(pattern, str) or not _from_module_level() or stage.full():
             return original(pattern, flags)
         made = _compile_recording(module, pattern, int(flags))
         if made is None:
             return original(pattern, flags)
-        compiled, entry = made
-        table[key] = added[key] = entry
+        compiled, stage.regex[key] = made
+        stage.grew = True
         return compiled
 
     setattr(module, "compile", compile)  # noqa: B010 (a module attribute, on purpose)
     import atexit
 
-    def save() -> None:
-        if added:
-            _write(path, table)
+    atexit.register(stage.save)
 
-    atexit.register(save)
+
+def serve_attrs(module: ModuleType) -> None:
+    """Give attrs' class builder (`attr._make`, which calls the built-in `compile` on the source
+    of each generated method) the staged code objects, when `install` ran in this process."""
+    stage = _stage
+    if stage is None or not callable(getattr(module, "_compile_and_eval", None)):
+        return
+    import builtins
+    from types import CodeType
+
+    def compile(source: Any, filename: str, mode: str, *args: Any, **kwargs: Any) -> object:
+        if not isinstance(source, str) or args or kwargs:
+            return builtins.compile(source, filename, mode, *args, **kwargs)
+        stage.load()
+        key = (source, filename)
+        code = stage.code.get(key)
+        if not isinstance(code, CodeType):
+            code = builtins.compile(source, filename, mode)
+            if not stage.full():
+                stage.code[key] = code
+                stage.grew = True
+        return code
+
+    module.compile = compile  # type: ignore[attr-defined]  # shadows the built-in in attr._make
 
 
 def stage_path(version: str) -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     build = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre().MAGIC}"
-    return os.path.join(base, "floec", "stage", f"regex-v2-{build}-{version}.marshal")
+    return os.path.join(base, "floec", "stage", f"floec-{build}-{version}.marshal")
 
 
 def _sre() -> ModuleType:
@@ -152,16 +199,19 @@ def _words(program: bytes) -> list[int]:
     return array.array(_WORD, program).tolist()
 
 
-def _read(path: str) -> dict[tuple[object, int], Entry]:
+def _read(path: str) -> tuple[dict[tuple[object, int], Entry], dict[tuple[str, str], object]]:
     try:
         with open(path, "rb") as handle:
             table = marshal.load(handle)
+        regex, code = table["regex"], table["code"]
     except Exception:  # missing, unreadable or corrupt: compile as usual
-        return {}
-    return table if isinstance(table, dict) else {}
+        return {}, {}
+    if not isinstance(regex, dict) or not isinstance(code, dict):
+        return {}, {}
+    return regex, code
 
 
-def _write(path: str, table: dict[tuple[object, int], Entry]) -> None:
+def _write(path: str, table: dict[str, object]) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
