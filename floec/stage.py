@@ -19,8 +19,6 @@ when a run added to it; a missing, unreadable or corrupt file only means compili
 
 from __future__ import annotations
 
-import array
-import contextlib
 import marshal
 import os
 import sys
@@ -79,7 +77,9 @@ def install(version: str) -> None:
     engine = _sre()
 
     def compile(pattern: object, flags: int = 0) -> object:
-        stage.load()  # on the first compile: a run answered from the result cache needs none
+        if not isinstance(pattern, str) or not _from_module_level():
+            return original(pattern, flags)
+        stage.load()  # on the first constant: a run answered from the result cache needs none
         key = (pattern, int(flags))
         entry = stage.regex.get(key)
         if entry is not None:
@@ -87,7 +87,7 @@ def install(version: str) -> None:
                 return engine.compile(pattern, entry[0], _words(entry[1]), *entry[2:])
             except Exception:  # an entry this engine does not take: compile it as usual
                 stage.regex.pop(key, None)
-        if not isinstance(pattern, str) or not _from_module_level() or stage.full():
+        if stage.full():
             return original(pattern, flags)
         made = _compile_recording(module, pattern, int(flags))
         if made is None:
@@ -177,6 +177,8 @@ def _compile_recording(module: ModuleType, pattern: str, flags: int) -> tuple[ob
         indexgroup: list[str | None] = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
+        import array
+
         program = array.array(_WORD, code)
         if program.tolist() != code:  # a word that does not fit: not staged
             return None
@@ -196,6 +198,8 @@ _WORD = "I"  # the engine's code words are unsigned 32-bit
 
 
 def _words(program: bytes) -> list[int]:
+    import array
+
     return array.array(_WORD, program).tolist()
 
 
@@ -219,5 +223,7 @@ def _write(path: str, table: dict[str, object]) -> None:
             marshal.dump(table, handle)
         os.replace(temporary, path)
     except (OSError, ValueError):  # a read-only home: the next run compiles again
+        import contextlib
+
         with contextlib.suppress(OSError):
             os.unlink(temporary)
