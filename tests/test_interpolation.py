@@ -70,6 +70,13 @@ def test_diagnostic_falls_back_to_the_whole_scalar_when_escaped() -> None:
     assert (diagnostic.span.start.column, diagnostic.span.end.column) == (10, 20)
 
 
+def test_a_dollar_written_as_an_escape_is_checked_too() -> None:
+    """The text holds no '$', the value does: the check must not skip the file."""
+    for escape in ("\\x24", "\\u0024", "\\U00000024"):
+        checked = _check(f'observability:\n  attributes:\n    team: "{escape}{{TEAM"\n')
+        assert [d.code for d in checked.diagnostics] == ["FLC020"], escape
+
+
 def test_the_ast_keeps_interpolations_structured() -> None:
     checked = _check("observability:\n  attributes:\n    team: ${env:TEAM}\n    plain: x\n")
     assert checked.diagnostics == ()

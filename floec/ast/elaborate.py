@@ -51,6 +51,9 @@ def elaborate(
 
 def check_interpolations(tree: SyntaxTree) -> list[Diagnostic]:
     """FLC020 for every malformed `${...}`; runs even when the schema check failed."""
+    text = tree.source.text
+    if "$" not in text and "\\" not in text:  # no scalar can hold a '$', not even escaped
+        return []
     out = []
     for node in walk(tree.root):
         if not isinstance(node, ScalarNode) or "$" not in node.value:
@@ -176,21 +179,21 @@ def _plan(cls: type) -> Callable[[Any], Any]:
     names = frozenset(field.name for field in fields)
     wants_span = "span" in names
     wants_field_spans = "field_spans" in names
-    converts = tuple(
-        (field.name, _converter(field.type))
+    converts = {
+        field.name: _converter(field.type)
         for field in fields
         if field.name not in ("span", "field_spans")
-    )
+    }
     spellings = cls is ObservabilityConfig
 
     def structure(value: SpannedDict) -> Any:
         data: Mapping[str, Any] = _observability_spellings(value) if spellings else value
-        unknown = data.keys() - names
-        if unknown:
-            raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
-        kwargs = {
-            name: convert(data[name], value, name) for name, convert in converts if name in data
-        }
+        kwargs = {}
+        for name, raw in data.items():
+            convert = converts.get(name)
+            if convert is None:
+                raise ValueError(f"{cls.__name__} has no field {name!r}")
+            kwargs[name] = convert(raw, value, name)
         node = value.node
         if wants_span:
             kwargs["span"] = node.span
@@ -210,7 +213,8 @@ def _converter(annotation: Any) -> Convert:
     is in and its key, for the span of an interpolated string)."""
     scalar = _SCALARS.get(annotation)
     if scalar is not None:
-        return lambda value, _data, _name: scalar(value)
+        # the schema typed it already: only a subclass (a YAML bool for an int...) is converted
+        return lambda value, _data, _name: value if type(value) is scalar else scalar(value)
     if annotation in TYPED_UNIONS:
         classes = TYPED_UNIONS[annotation]
         return lambda value, _data, _name: _structure(value, classes[str(value["type"])])
