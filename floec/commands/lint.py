@@ -18,6 +18,10 @@ from floec.commands.output import FORMATS, emit
 from floec.diagnostics.model import Diagnostic, Severity, has_errors, make, normalise
 from floec.source import SourceFile, display_name, read_source
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from floec.diagnostics.redact import FileMasks
+
 # Folders that hold tools' state or third-party code, never the user's configuration.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "target", "__pycache__",
@@ -65,9 +69,11 @@ def iter_files(path: str) -> Iterator[str]:
 PARALLEL_MIN_FILES = 64
 
 
-def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """One file's source (None when unreadable) and diagnostics."""
-    from floec.passes.lint_credentials import lint_credentials
+def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic], FileMasks | None]:
+    """One file's source (None when unreadable), diagnostics, and what the output's masking
+    needs of it (computed here, in the worker, from what the lint found)."""
+    from floec.diagnostics.redact import file_masks
+    from floec.passes.lint_credentials import lint_with_ranges
 
     source = read_source(file)
     if isinstance(source, Diagnostic):
@@ -79,12 +85,13 @@ def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
                 severity=Severity.WARNING,
                 notes=("floec lint skipped this file: it was not scanned for credentials",),
             )
-            return None, [skipped]
-        return None, [source]
-    return source, lint_credentials(source)
+            return None, [skipped], None
+        return None, [source], None
+    diagnostics, flagged = lint_with_ranges(source)
+    return source, diagnostics, file_masks(source, flagged, diagnostics)
 
 
-def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic]]]:
+def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic], FileMasks | None]]:
     """Lint `files` in order, over every core when there are many (files are independent)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
@@ -94,7 +101,8 @@ def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic]]]:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return [lint_file(file) for file in files]
-    import floec.passes.lint_credentials  # noqa: F401 - imported once, shared by the forks
+    import floec.diagnostics.redact  # noqa: F401 - imported once, shared by the forks
+    import floec.passes.lint_credentials  # noqa: F401
 
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(files) // (workers * 8))
@@ -118,11 +126,16 @@ def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile
             if real not in seen:
                 seen.add(real)
                 files.append(file)
+    from floec.diagnostics import redact
+
+    redact.forget()
     diagnostics: list[Diagnostic] = []
     sources: dict[str, SourceFile] = {}
-    for source, found in _map(files):
+    for source, found, masks in _map(files):
         if source is not None:
             sources[source.name] = source
+            if masks is not None:
+                redact.remember(source, masks)
         diagnostics.extend(found)
     return diagnostics, sources, len(files)
 

@@ -44,6 +44,49 @@ _URL_PASSWORD = re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@'\"]*:([^/\s@'\"]+)@"
 )
 _cache: dict[tuple[str, int], tuple[Span, ...]] = {}
+# What the lint already computed for a file of this run, by name (with the very SourceFile it was
+# computed from, so that another text under the same name is never mistaken for it).
+_known: dict[str, tuple[SourceFile, FileMasks]] = {}
+
+
+@attrs.frozen
+class FileMasks:
+    """What `prepare` needs of one file, computed where the file was linted (in a worker
+    process, once per file rather than once per finding): the ranges the credential rules flag
+    (`secret_spans`), and the lines its own diagnostics show, each read on its own
+    (`line_spans`)."""
+
+    flagged: tuple[Span, ...]
+    lines: tuple[int, ...]
+    found: tuple[Span, ...]
+
+
+def file_masks(
+    source: SourceFile, flagged: tuple[Span, ...], diagnostics: Iterable[Diagnostic]
+) -> FileMasks:
+    """`FileMasks` of `source` from the lint's own `secret_ranges` (`flagged`) and findings."""
+    lines = sorted(
+        {
+            index
+            for diagnostic in diagnostics
+            for span in _spans(diagnostic)
+            if span.file == source.name
+            for index in _shown_lines(span)
+        }
+    )
+    found = tuple(span for index in lines for span in line_spans(source, index))
+    if len(source.text) > FULL_SCAN_CHARS:
+        flagged = ()  # as `secret_spans`: shown lines only
+    return FileMasks(flagged, tuple(lines), found)
+
+
+def remember(source: SourceFile, masks: FileMasks) -> None:
+    """Let `prepare` reuse `masks` for `source` (this very object) instead of scanning again."""
+    _known[source.name] = (source, masks)
+
+
+def forget() -> None:
+    _known.clear()
 
 
 def secret_spans(source: SourceFile) -> tuple[Span, ...]:
@@ -157,8 +200,14 @@ class _Secrets:
         self.texts: set[str] = set()
         self.scanned_lines: set[tuple[str, int]] = set()
         for name, source in sources.items():
-            spans = secret_spans(source)
-            self.by_file[name] = set(spans)
+            known = _known.get(name)
+            if known is not None and known[0] is source:
+                masks = known[1]
+                spans = {*masks.flagged, *masks.found}
+                self.scanned_lines.update((name, index) for index in masks.lines)
+            else:
+                spans = set(secret_spans(source))
+            self.by_file[name] = spans
             self.texts.update(_text_of(s, source) for s in spans)
 
     def scan_lines(self, span: Span) -> None:
@@ -187,6 +236,8 @@ class _Secrets:
         self.by_prefix: dict[str, list[str]] = {}
         for piece in self.pieces:
             self.by_prefix.setdefault(piece[:_MIN_SEARCHED], []).append(piece)
+        # Most texts recur (every finding of a rule has the same help): each is scrubbed once.
+        self.scrubbed: dict[str, str] = {}
 
     def masks_for(self, spans: Iterable[Span]) -> tuple[Span, ...]:
         out: set[Span] = set()
@@ -196,11 +247,20 @@ class _Secrets:
         return tuple(sorted(out))
 
     def scrub(self, text: str) -> str:
-        found: set[str] = set()
-        for start in range(len(text) - _MIN_SEARCHED + 1):
-            for piece in self.by_prefix.get(text[start : start + _MIN_SEARCHED], ()):
-                if text.startswith(piece, start):
-                    found.add(piece)
+        done = self.scrubbed.get(text)
+        if done is None:
+            done = self.scrubbed[text] = self._scrub(text)
+        return done
+
+    def _scrub(self, text: str) -> str:
+        size = _MIN_SEARCHED
+        prefixes = {text[start : start + size] for start in range(len(text) - size + 1)}
+        found = {
+            piece
+            for prefix in prefixes.intersection(self.by_prefix)
+            for piece in self.by_prefix[prefix]
+            if piece in text
+        }
         for piece in sorted(found, key=len, reverse=True):  # longer first, as the masks nest
             if piece in text:
                 text = text.replace(piece, mask_fragment(piece))

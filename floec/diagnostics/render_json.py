@@ -15,6 +15,7 @@ from floec.source import SourceFile
 from floec.span import Position, Span
 
 JsonObject = dict[str, object]
+_string = json.encoder.encode_basestring  # the C encoder's, as `ensure_ascii=False` uses
 
 
 def _utf16(position: Position, source: SourceFile | None) -> dict[str, int]:
@@ -69,7 +70,42 @@ def dumps(document: object) -> str:
     """JSON with every control and bidirectional character escaped."""
     from floec.diagnostics.redact import escape_json
 
-    return escape_json(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False))
+    return escape_json(indented(document))
+
+
+def indented(document: object) -> str:
+    """`json.dumps(document, indent=2, ensure_ascii=False)`, byte for byte, in a fraction of
+    its time: with an indent, `json` encodes in pure Python one generator per value, which
+    thousands of findings make the largest cost of the format. Strings and numbers are still
+    encoded by `json` itself (its C encoder)."""
+    out: list[str] = []
+    _write(document, "\n", out)
+    return "".join(out)
+
+
+def _write(value: object, newline: str, out: list[str]) -> None:
+    if isinstance(value, dict) and value and all(type(key) is str for key in value):
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_string(key))
+            out.append(": ")
+            _write(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list) and value:
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _write(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif type(value) is str:
+        out.append(_string(value))
+    else:  # numbers, booleans, null, empty collections, anything unusual: as json writes them
+        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:

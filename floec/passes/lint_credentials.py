@@ -680,5 +680,10 @@ def _scalar_text(node: Node | None) -> str | None:
 def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
     """Every range of `source` that a credential rule flags, suppressed or not: what the
     renderers mask and what no generated file may contain."""
-    linter, _diagnostics = _lint(source)
-    return tuple(sorted({f.span for f in linter.findings if f.secret}))
+    return lint_with_ranges(source)[1]
+
+
+def lint_with_ranges(source: SourceFile) -> tuple[list[Diagnostic], tuple[Span, ...]]:
+    """`lint_credentials(source)` and `secret_ranges(source)` from one run of the rules."""
+    linter, diagnostics = _lint(source)
+    return normalise(diagnostics), tuple(sorted({f.span for f in linter.findings if f.secret}))
