@@ -11,7 +11,6 @@ fingerprint), never the line: an alert survives edits above it. No source text i
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Mapping
 
