@@ -133,7 +133,7 @@ def find_assignments(text: str, *, prose: bool = False) -> list[Hit]:
     if not _SENSITIVE_HINT.search(text):
         return []
     hits: list[Hit] = []
-    for match in _USER_PASSWORD.finditer(text):  # curl -u user:password
+    for match in _USER_PASSWORD.finditer(text) if "-u" in text else ():  # curl -u user:password
         value = match.group(1)
         if not is_exempt(value):
             hits.append(Hit("FLC201", match.start(1), match.end(1), "hardcoded password in '-u'"))
@@ -142,7 +142,11 @@ def find_assignments(text: str, *, prose: bool = False) -> list[Hit]:
             value, start, end = _first_group(match, 1)
             if not is_exempt(value) and not _PORTISH.match(value):
                 hits.append(Hit("FLC201", start, end, "hardcoded password in '-p'"))
-    for pattern in (_ASSIGN, _FLAG):
+    # an assignment needs '=' or ':', a flag '-'
+    patterns = (_ASSIGN,) if "-" not in text else (_ASSIGN, _FLAG)
+    if "=" not in text and ":" not in text:
+        patterns = patterns[1:]
+    for pattern in patterns:
         position = 0
         while (found := pattern.search(text, position)) is not None:
             value, start, end = _first_group(found, 2)

@@ -67,8 +67,11 @@ _AWS_KEY_WORDS = frozenset({"aws", "secret", "key", "access", "sk", "s3"})
 
 @_detector
 def _aws(text: str, key: str) -> Iterator[Hit]:
-    for match in _AWS_ID.finditer(text):
-        yield Hit("FLC204", match.start(), match.end(), "hardcoded AWS access key id")
+    if "AKIA" in text or "ASIA" in text or "ABIA" in text or "ACCA" in text:
+        for match in _AWS_ID.finditer(text):
+            yield Hit("FLC204", match.start(), match.end(), "hardcoded AWS access key id")
+    if len(text) < 40:
+        return
     for match in _AWS_SECRET.finditer(text):
         token = match.group()
         if _HEX.match(token) or token.isalpha() or "/" in token[:1]:
@@ -94,7 +97,7 @@ _SAS_FIELDS = re.compile(r"(?<![A-Za-z0-9])(?:sv|se|st|sp|srt|ss|spr)=")
 
 @_detector
 def _azure(text: str, key: str) -> Iterator[Hit]:
-    for match in _AZURE_KEY.finditer(text):
+    for match in _AZURE_KEY.finditer(text) if "Key=" in text else ():
         what = (
             "hardcoded Azure storage account key"
             if match.group().startswith("Account")
@@ -138,16 +141,20 @@ def _gcp(text: str, key: str) -> Iterator[Hit]:
 
 # --- source forges, chat, payments, data platforms ----------------------------------------------
 
-_SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
+# (code, pattern, what, literals): a match contains one of the literals, so that a text without
+# any of them is passed over without running the pattern.
+_SIMPLE: tuple[tuple[str, re.Pattern[str], str, tuple[str, ...]], ...] = (
     (
         "FLC206",
         re.compile(r"(?<![\w])gh[pousr]_[A-Za-z0-9]{36,251}(?![\w])"),
         "hardcoded GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
     ),
     (
         "FLC206",
         re.compile(r"(?<![\w])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{50,}(?![\w])"),
         "hardcoded GitHub fine-grained token",
+        ("github_pat_",),
     ),
     (
         "FLC207",
@@ -156,6 +163,7 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"[A-Za-z0-9_-]{20,}(?![\w-])|(?<![\w])GR1348941[A-Za-z0-9_-]{20,}(?![\w-])"
         ),
         "hardcoded GitLab token",
+        ("gl", "GR1348941"),
     ),
     (
         "FLC208",
@@ -163,16 +171,19 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?<![\w-])(?:xox[abpresc]-\d[A-Za-z0-9-]{8,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)"
         ),
         "hardcoded Slack token",
+        ("xox", "xapp-"),
     ),
     (
         "FLC210",
         re.compile(r"(?<![\w])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,})"),
         "hardcoded Stripe secret key",
+        ("k_live_", "k_test_", "whsec_"),
     ),
     (
         "FLC216",
         re.compile(r"(?<![\w])dapi[0-9a-f]{32}(?:-\d)?(?![\w])"),
         "hardcoded Databricks personal access token",
+        ("dapi",),
     ),
     (
         "FLC219",
@@ -189,13 +200,40 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?![\w])"
         ),
         "hardcoded vendor API token",
+        (
+            "AIza",
+            "npm_",
+            "pypi-",
+            "SG.",
+            "sk-",
+            "hvs.",
+            "hvb.",
+            "hf_",
+            "shp",
+            "_v1_",
+            "dp.",
+            "key-",
+            "ATATT",
+            "glsa_",
+            "glc_",
+            "lin_api_",
+            "PMAK-",
+            "squ_",
+            "sqp_",
+            "sqa_",
+        ),
     ),
 )
 
 
 @_detector
 def _simple(text: str, key: str) -> Iterator[Hit]:
-    for code, pattern, what in _SIMPLE:
+    for code, pattern, what, literals in _SIMPLE:
+        for literal in literals:
+            if literal in text:
+                break
+        else:
+            continue
         for match in pattern.finditer(text):
             if not is_placeholder(match.group()) and not _low_diversity(match.group()):
                 yield Hit(code, match.start(), match.end(), what)
@@ -208,6 +246,8 @@ _SLACK_HOOK = re.compile(
 
 @_detector
 def _slack_webhook(text: str, key: str) -> Iterator[Hit]:
+    if "hooks.slack.com/" not in text:
+        return
     for match in _SLACK_HOOK.finditer(text):
         tail = match.group(1).rsplit("/", 1)[-1]
         if re.fullmatch(r"[X0x]+", tail) or is_placeholder(tail):
@@ -220,6 +260,8 @@ _JWT = re.compile(r"(?<![\w-])(eyJ[A-Za-z0-9_-]{8,})\.eyJ[A-Za-z0-9_-]{8,}\.[A-Z
 
 @_detector
 def _jwt(text: str, key: str) -> Iterator[Hit]:
+    if "eyJ" not in text:
+        return
     for match in _JWT.finditer(text):
         header = _b64decode(match.group(1))
         if header is None:
