@@ -37,6 +37,9 @@ from floec.credential_rules.values import (
 _SENSITIVE_HINT = re.compile(
     r"pass|pwd|secret|token|key|auth|cred|bearer|cookie|pw\b|-u\b|--user\b", re.IGNORECASE
 )
+# The same over ASCII text lower-cased first: several times faster than case folding in the
+# regex, and the same answer (only non-ASCII letters fold differently: `ſ`, the Kelvin sign).
+_SENSITIVE_HINT_LOW = re.compile(_SENSITIVE_HINT.pattern)
 _ASSIGN = re.compile(
     r"""(?<![\w.-])["']?(-{0,2}[A-Za-z_][\w.-]{0,62}?)["']?[ \t]*(?:=|:(?=[ \t"']))[ \t]*"""
     r"""(?:"([^"\n]*)"|'([^'\n]*)'|([^\s;&,"'<>(){}\[\]]+))"""
@@ -130,7 +133,10 @@ def _assignment_value_ok(value: str, kind: KeyKind, *, strict_values: bool) -> b
 
 def find_assignments(text: str, *, prose: bool = False) -> list[Hit]:
     """`password=...`, `"token": "..."`, `--client-secret ...` inside a longer string."""
-    if not _SENSITIVE_HINT.search(text):
+    if text.isascii():
+        if not _SENSITIVE_HINT_LOW.search(text.lower()):
+            return []
+    elif not _SENSITIVE_HINT.search(text):
         return []
     hits: list[Hit] = []
     for match in _USER_PASSWORD.finditer(text) if "-u" in text else ():  # curl -u user:password

@@ -88,10 +88,14 @@ def _write(value: object, newline: str, out: list[str]) -> None:
         inner = newline + "  "
         separator = "{" + inner
         for key, item in value.items():
-            out.append(separator)
-            out.append(_string(key))
-            out.append(": ")
-            _write(item, inner, out)
+            kind = type(item)
+            if kind is str:  # the leaves are written here: a call less for most values
+                out.append(f"{separator}{_string(key)}: {_string(item)}")
+            elif kind is int:
+                out.append(f"{separator}{_string(key)}: {int.__repr__(item)}")
+            else:
+                out.append(f"{separator}{_string(key)}: ")
+                _write(item, inner, out)
             separator = "," + inner
         out.append(newline + "}")
     elif isinstance(value, list) and value:
@@ -104,7 +108,9 @@ def _write(value: object, newline: str, out: list[str]) -> None:
         out.append(newline + "]")
     elif type(value) is str:
         out.append(_string(value))
-    else:  # numbers, booleans, null, empty collections, anything unusual: as json writes them
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    else:  # floats, booleans, null, empty collections, anything unusual: as json writes them
         out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
 
 
