@@ -112,18 +112,39 @@ def secret_spans(source: SourceFile) -> tuple[Span, ...]:
 def line_spans(source: SourceFile, index: int) -> list[Span]:
     """What the credential rules flag on line `index` read on its own (`key: value`,
     `KEY=value`, a comment, or a bare token)."""
+    name = source.name
+    return [
+        Span.of(name, index, start, index, end) for start, end in _line_hits(source.line(index))
+    ]
+
+
+_Scans = dict[tuple[str, str | None, bool, bool], list[tuple[int, int]]]
+
+
+def _line_hits(line: str, scans: _Scans | None = None) -> list[tuple[int, int]]:
+    """The flagged (start, end) columns of `line`. `scans` holds the detectors' answers for the
+    strings of this line already asked about: a line is read again in its values (`a: b=c`), and
+    the same token at the same place need not be scanned at every level."""
     from floec.credential_rules import scan_comment, scan_value, split_comment
 
-    line = source.line(index)
     if not line.strip():
         return []
     if len(line) > MAX_SCANNED_LINE:  # not configuration, and costly to scan: hidden whole
-        return [Span.of(source.name, index, 0, index, len(line))]
+        return [(0, len(line))]
+    if scans is None:
+        scans = {}
     code, comment_at = split_comment(line)
-    out: list[Span] = []
+    out: list[tuple[int, int]] = []
 
-    def add(start: int, end: int) -> None:
-        out.append(Span.of(source.name, index, start, index, end))
+    def scan(
+        text: str, key: str | None, base: int, *, strict: bool = False, value_position: bool = True
+    ) -> None:
+        question = (text, key, strict, value_position)
+        hits = scans.get(question)
+        if hits is None:
+            found = scan_value(text, key, strict=strict, value_position=value_position)
+            hits = scans[question] = [(hit.start, hit.end) for hit in found]
+        out.extend((base + start, base + end) for start, end in hits)
 
     match = _KEY_VALUE.match(code)
     if match is not None:
@@ -134,28 +155,25 @@ def line_spans(source: SourceFile, index: int) -> list[Span]:
             for pair in _FLOW_PAIR.finditer(value):
                 if pair.group(1) in _REFERENCE_KEYS:
                     continue
-                for hit in scan_value(pair.group(2), pair.group(1), strict=True):
-                    add(base + pair.start(2) + hit.start, base + pair.start(2) + hit.end)
+                scan(pair.group(2), pair.group(1), base + pair.start(2), strict=True)
         elif key not in _REFERENCE_KEYS:
-            for hit in scan_value(value, key, strict=True):
-                add(base + hit.start, base + hit.end)
+            scan(value, key, base, strict=True)
             # `key: password: x` (a syntax error): the rest read again
             if ":" in value or "=" in value:
-                for span in line_spans(SourceFile(source.name, value), 0):
-                    add(base + span.start.column, base + span.end.column)
+                out.extend((base + start, base + end) for start, end in _line_hits(value, scans))
     stripped = code.lstrip(" -")
-    offset = len(code) - len(stripped)
-    for hit in scan_value(stripped.rstrip(), None, value_position=True):
-        add(offset + hit.start, offset + hit.end)
-    for token in re.finditer(r"[^\s'\"{}\[\],]+", code):
-        for hit in scan_value(token.group(), None, value_position=True):
-            add(token.start() + hit.start, token.start() + hit.end)
+    scan(stripped.rstrip(), None, len(code) - len(stripped))
+    for token in _TOKEN.finditer(code):
+        scan(token.group(), None, token.start())
     if comment_at is not None:
         for hit in scan_comment(line[comment_at + 1 :]):
-            add(comment_at + 1 + hit.start, comment_at + 1 + hit.end)
+            out.append((comment_at + 1 + hit.start, comment_at + 1 + hit.end))
     for found in _URL_PASSWORD.finditer(line):
-        add(found.start(1), found.end(1))
+        out.append((found.start(1), found.end(1)))
     return out
+
+
+_TOKEN = re.compile(r"[^\s'\"{}\[\],]+")
 
 
 def _shown_lines(span: Span) -> Iterable[int]:
