@@ -74,10 +74,13 @@ def file_masks(
             for index in _shown_lines(span)
         }
     )
-    found = tuple(span for index in lines for span in line_spans(source, index))
     if len(source.text) > FULL_SCAN_CHARS:
         flagged = ()  # as `secret_spans`: shown lines only
-    return FileMasks(flagged, tuple(lines), found)
+    # Only what the lint did not flag itself: the line scans mostly find the same ranges, and
+    # these travel back from a worker process.
+    known = set(flagged)
+    found = {span for index in lines for span in line_spans(source, index) if span not in known}
+    return FileMasks(flagged, tuple(lines), tuple(sorted(found)))
 
 
 def remember(source: SourceFile, masks: FileMasks) -> None:
