@@ -104,6 +104,10 @@ def lowered(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+# Under a key that names no credential (or none), a shorter value is never reported.
+MIN_UNKEYED = 12
+
+
 def has_candidate(text: str) -> bool:
     """False when no detector can report anything in `text` (whatever key it sits under, as long
     as the key is in `text` too): a whole file can then be passed over without parsing it."""
@@ -251,7 +255,7 @@ def scan_value(
     like `changeme` are then still a plain value in the wrong place.
     """
     kind = classify_key(key) if key else KeyKind.NONE
-    if kind is KeyKind.NONE and (len(text) < 12 or not has_candidate(text)):
+    if kind is KeyKind.NONE and (len(text) < MIN_UNKEYED or not has_candidate(text)):
         return []  # nothing any detector could report: most scalars stop here
     assignment = _ENV_ASSIGNMENT.match(text)
     if assignment is not None:  # `- DB_PASSWORD=...` in a list of environment variables

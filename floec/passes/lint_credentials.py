@@ -37,6 +37,7 @@ from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key
 from floec.credential_rules.scan import (
     CANDIDATE,
+    MIN_UNKEYED,
     has_candidate,
     lowered,
     scan_comment,
@@ -384,6 +385,8 @@ class _Linter:
         if not value:
             return
         tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
+        if len(value) < MIN_UNKEYED and not self.is_floe and (tagged or _plain_key(key)):
+            return  # `scan_value` passes over a short value under a key that says nothing
         if not self.is_floe and node.style != '"' and _quiet_key(key):
             # The value is the source text between its ends, up to folding and quoting (double
             # quotes can spell anything with escapes): no candidate there, nothing to find.
@@ -665,6 +668,10 @@ def _with_masks(diagnostic: Diagnostic, masks: list[Span]) -> Diagnostic:
         m for m in masks if m.start.line <= span.end.line and span.start.line <= m.end.line
     )
     return attrs.evolve(diagnostic, masked=diagnostic.masked + extra) if extra else diagnostic
+
+
+def _plain_key(key: str | None) -> bool:
+    return key is None or classify_key(key) is KeyKind.NONE
 
 
 @functools.lru_cache(maxsize=4096)
