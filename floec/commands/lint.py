@@ -69,9 +69,15 @@ def iter_files(path: str) -> Iterator[str]:
 PARALLEL_MIN_FILES = 64
 
 
-def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic], FileMasks | None]:
-    """One file's source (None when unreadable), diagnostics, and what the output's masking
-    needs of it (computed here, in the worker, from what the lint found)."""
+def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """One file's source (None when unreadable) and diagnostics."""
+    source, diagnostics, _masks = lint_and_mask(file)
+    return source, diagnostics
+
+
+def lint_and_mask(file: str) -> tuple[SourceFile | None, list[Diagnostic], FileMasks | None]:
+    """`lint_file`, and what the output's masking needs of the file, computed here (in the
+    worker) from what the lint found rather than by scanning the file again for the output."""
     from floec.diagnostics.redact import file_masks
     from floec.passes.lint_credentials import lint_with_ranges
 
@@ -95,19 +101,19 @@ def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic], Fi
     """Lint `files` in order, over every core when there are many (files are independent)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return [lint_file(file) for file in files]
+        return [lint_and_mask(file) for file in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [lint_file(file) for file in files]
+        return [lint_and_mask(file) for file in files]
     import floec.diagnostics.redact  # noqa: F401 - imported once, shared by the forks
     import floec.passes.lint_credentials  # noqa: F401
 
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(files) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(lint_file, files, chunksize=chunk))
+        return list(pool.map(lint_and_mask, files, chunksize=chunk))
 
 
 def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile], int]:
