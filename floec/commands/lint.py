@@ -107,7 +107,8 @@ def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic], Fi
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return [lint_and_mask(file) for file in files]
-    import floec.diagnostics.redact  # noqa: F401 - imported once, shared by the forks
+    # imported once, shared by the forks
+    import floec.diagnostics.redact
     import floec.passes.lint_credentials  # noqa: F401
 
     context = multiprocessing.get_context("fork")
