@@ -129,6 +129,7 @@ def _line_hits(line: str, scans: _Scans | None = None) -> list[tuple[int, int]]:
     strings of this line already asked about: a line is read again in its values (`a: b=c`), and
     the same token at the same place need not be scanned at every level."""
     from floec.credential_rules import scan_comment, scan_value, split_comment
+    from floec.credential_rules.scan import MIN_UNKEYED
 
     if not line.strip():
         return []
@@ -167,7 +168,8 @@ def _line_hits(line: str, scans: _Scans | None = None) -> list[tuple[int, int]]:
     stripped = code.lstrip(" -")
     scan(stripped.rstrip(), None, len(code) - len(stripped))
     for token in _TOKEN.finditer(code):
-        scan(token.group(), None, token.start())
+        if token.end() - token.start() >= MIN_UNKEYED:  # shorter, `scan_value` passes it over
+            scan(token.group(), None, token.start())
     if comment_at is not None:
         for hit in scan_comment(line[comment_at + 1 :]):
             out.append((comment_at + 1 + hit.start, comment_at + 1 + hit.end))
