@@ -153,7 +153,7 @@ def find_assignments(text: str, *, prose: bool = False) -> list[Hit]:
             if not is_exempt(value) and not _PORTISH.match(value):
                 hits.append(Hit("FLC201", start, end, "hardcoded password in '-p'"))
     # an assignment needs '=' or ':', a flag '-'
-    patterns = (_ASSIGN,) if "-" not in text else (_ASSIGN, _FLAG)
+    patterns: tuple[re.Pattern[str], ...] = (_ASSIGN,) if "-" not in text else (_ASSIGN, _FLAG)
     if "=" not in text and ":" not in text:
         patterns = patterns[1:]
     for pattern in patterns:
