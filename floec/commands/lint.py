@@ -127,9 +127,17 @@ def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile
     gc.set_threshold(50_000, 50, 100)
     files: list[str] = []
     seen: set[str] = set()
+    real_dirs: dict[str, str] = {}
     for path in paths:
         for file in iter_files(path):
-            real = os.path.realpath(file)
+            # os.path.realpath(file), resolving each folder once rather than once per file
+            folder, name = os.path.split(file)
+            real_dir = real_dirs.get(folder)
+            if real_dir is None:
+                real_dir = real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_dir, name)
+            if os.path.islink(real):
+                real = os.path.realpath(real)
             if real not in seen:
                 seen.add(real)
                 files.append(file)
