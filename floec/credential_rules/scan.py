@@ -349,6 +349,8 @@ def scan_comment(text: str) -> list[Hit]:
 
 def split_comment(line: str) -> tuple[str, int | None]:
     """The code part of a line and the column of its comment's '#', tracking quotes."""
+    if "#" not in line:
+        return line, None
     quote = ""
     for index, char in enumerate(line):
         if quote:

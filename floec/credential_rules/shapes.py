@@ -20,14 +20,26 @@ from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import split_words
 from floec.credential_rules.values import is_placeholder, is_template
 
-# Any one of these substrings must be present for any shape below to match.
+# Any one of these substrings must be present for any shape below to match: one of the words, or
+# a run of 40 base64 characters. Every word starts with a literal character, so that the regex
+# engine skips the positions where none could start; a run is looked for only from its first
+# character (searching for 40 characters from every position costs a run's length squared).
 ANCHORS = re.compile(
     r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl[a-z]{1,6}-|GR1348941|xox[abpresc]-|xapp-|"
-    r"hooks\.slack\.com|[sr]k_(?:live|test)_|whsec_|eyJ|PRIVATE KEY|PuTTY-User-Key|LS0tLS1CRUdJTi|"
-    r"service_account|c2VydmljZV9hY2NvdW50|AccountKey=|SharedAccessKey=|sig=|dapi|[Bb]asic |"
-    r"[Bb]earer |://|thin:|AIza|npm_|pypi-|SG\.|sk-|hvs\.|hvb\.|hf_|shp[a-z]{2}_|do[por]_v1_|"
-    r"dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|sq[upa]_|[A-Za-z0-9/+]{40}"
+    r"hooks\.slack\.com|sk_(?:live|test)_|rk_(?:live|test)_|whsec_|eyJ|PRIVATE KEY|PuTTY-User-Key|"
+    r"LS0tLS1CRUdJTi|service_account|c2VydmljZV9hY2NvdW50|AccountKey=|SharedAccessKey=|sig=|dapi|"
+    r"Basic |basic |Bearer |bearer |://|thin:|AIza|npm_|pypi-|SG\.|sk-|hvs\.|hvb\.|hf_|"
+    r"shp[a-z]{2}_|do[por]_v1_|dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|sq[upa]_"
 )
+_ANCHOR_RUN = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}")
+
+
+def anchored(text: str) -> bool:
+    """`text` holds an anchor: some shape below may match in it."""
+    return ANCHORS.search(text) is not None or (
+        len(text) >= 40 and _ANCHOR_RUN.search(text) is not None
+    )
+
 
 _DETECTORS: list[Callable[[str, str], Iterator[Hit]]] = []
 
@@ -364,7 +376,7 @@ def _auth_header(text: str, key: str) -> Iterator[Hit]:
 def find_shapes(text: str, key: str = "") -> list[Hit]:
     """Every well-known credential shape in `text`; `key` is the name of its slot, used only as
     context (an AWS secret key is a bare 40-character string without it)."""
-    if not ANCHORS.search(text):
+    if not anchored(text):
         return []
     hits: list[Hit] = []
     for detector in _DETECTORS:  # in order of specificity: the first to claim a range keeps it
