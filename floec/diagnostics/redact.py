@@ -7,6 +7,10 @@ is replaced in messages, help and notes, so a message that quotes a value cannot
 Lines shown in a snippet are also scanned one by one: a file that is not YAML (a syntax error,
 an `.env` file) still has `password=...` lines, and the line scan finds them without a tree.
 
+`floec lint` computes both where it lints each file (`file_masks`, in its worker processes) and
+hands them over with `remember`, so that the renderers do not scan its files a second time; any
+other file, or another text under the same name, is scanned here as before.
+
 Messages and snippet lines are cut to a bounded length: a megabyte-long one-line value is
 described, not printed.
 """
@@ -89,6 +93,7 @@ def remember(source: SourceFile, masks: FileMasks) -> None:
 
 
 def forget() -> None:
+    """Drop what `remember` kept (a new run starts)."""
     _known.clear()
 
 
