@@ -112,7 +112,8 @@ def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic], Fi
     import floec.passes.lint_credentials  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    chunk = max(1, len(files) // (workers * 8))
+    # Small enough that a worker whose core is busy with something else hands the rest over.
+    chunk = max(1, len(files) // (workers * 32))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         return list(pool.map(lint_and_mask, files, chunksize=chunk))
 
