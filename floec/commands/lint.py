@@ -18,6 +18,10 @@ from floec.commands.output import FORMATS, emit
 from floec.diagnostics.model import Diagnostic, Severity, has_errors, make, normalise
 from floec.source import SourceFile, display_name, read_source
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from floec.diagnostics.redact import FileMasks
+
 # Folders that hold tools' state or third-party code, never the user's configuration.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "target", "__pycache__",
@@ -67,7 +71,15 @@ PARALLEL_MIN_FILES = 64
 
 def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     """One file's source (None when unreadable) and diagnostics."""
-    from floec.passes.lint_credentials import lint_credentials
+    source, diagnostics, _masks = lint_and_mask(file)
+    return source, diagnostics
+
+
+def lint_and_mask(file: str) -> tuple[SourceFile | None, list[Diagnostic], FileMasks | None]:
+    """`lint_file`, and what the output's masking needs of the file, computed here (in the
+    worker) from what the lint found rather than by scanning the file again for the output."""
+    from floec.diagnostics.redact import file_masks
+    from floec.passes.lint_credentials import lint_with_ranges
 
     source = read_source(file)
     if isinstance(source, Diagnostic):
@@ -79,27 +91,31 @@ def lint_file(file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
                 severity=Severity.WARNING,
                 notes=("floec lint skipped this file: it was not scanned for credentials",),
             )
-            return None, [skipped]
-        return None, [source]
-    return source, lint_credentials(source)
+            return None, [skipped], None
+        return None, [source], None
+    diagnostics, flagged = lint_with_ranges(source)
+    return source, diagnostics, file_masks(source, flagged, diagnostics)
 
 
-def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic]]]:
+def _map(files: list[str]) -> list[tuple[SourceFile | None, list[Diagnostic], FileMasks | None]]:
     """Lint `files` in order, over every core when there are many (files are independent)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return [lint_file(file) for file in files]
+        return [lint_and_mask(file) for file in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [lint_file(file) for file in files]
-    import floec.passes.lint_credentials  # noqa: F401 - imported once, shared by the forks
+        return [lint_and_mask(file) for file in files]
+    # imported once, shared by the forks
+    import floec.diagnostics.redact
+    import floec.passes.lint_credentials  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    chunk = max(1, len(files) // (workers * 8))
+    # Small enough that a worker whose core is busy with something else hands the rest over.
+    chunk = max(1, len(files) // (workers * 32))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(lint_file, files, chunksize=chunk))
+        return list(pool.map(lint_and_mask, files, chunksize=chunk))
 
 
 def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile], int]:
@@ -112,17 +128,30 @@ def lint_paths(paths: list[str]) -> tuple[list[Diagnostic], dict[str, SourceFile
     gc.set_threshold(50_000, 50, 100)
     files: list[str] = []
     seen: set[str] = set()
+    real_dirs: dict[str, str] = {}
     for path in paths:
         for file in iter_files(path):
-            real = os.path.realpath(file)
+            # os.path.realpath(file), resolving each folder once rather than once per file
+            folder, name = os.path.split(file)
+            real_dir = real_dirs.get(folder)
+            if real_dir is None:
+                real_dir = real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_dir, name)
+            if os.path.islink(real):
+                real = os.path.realpath(real)
             if real not in seen:
                 seen.add(real)
                 files.append(file)
+    from floec.diagnostics import redact
+
+    redact.forget()
     diagnostics: list[Diagnostic] = []
     sources: dict[str, SourceFile] = {}
-    for source, found in _map(files):
+    for source, found, masks in _map(files):
         if source is not None:
             sources[source.name] = source
+            if masks is not None:
+                redact.remember(source, masks)
         diagnostics.extend(found)
     return diagnostics, sources, len(files)
 

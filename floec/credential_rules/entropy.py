@@ -10,7 +10,6 @@ names, image references, base64 certificates, publishable (public) vendor keys.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
@@ -39,14 +38,11 @@ def shannon(text: str) -> float:
     return -sum(n / length * math.log2(n / length) for n in Counter(text).values())
 
 
-def _class(char: str) -> int:
-    if char.islower():
-        return 0
-    if char.isupper():
-        return 1
-    if char.isdigit():
-        return 2
-    return 3
+_CLASS_LETTERS = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_.~-\n",
+    "a" * 26 + "A" * 26 + "0" * 10 + "." * 8,
+)
+_RUNS = re.compile(r"(.)\1*")
 
 
 def looks_random(token: str) -> bool:
@@ -60,12 +56,17 @@ def looks_random(token: str) -> bool:
         return False  # domain names, dotted identifiers, versions
     if "/" in token and token.count("/") >= 3 and _WORDY.search(token):
         return False  # a path
-    classes = {_class(c) for c in token}
-    if not {0, 1, 2} <= classes and not (len(classes) >= 2 and length >= 32 and 3 in classes):
+    # Each character's class (lower, upper, digit, other) as one letter, by C code rather than
+    # a Python call per character: `_TOKEN` lets in ASCII only (and a final newline).
+    kinds = token.translate(_CLASS_LETTERS)
+    classes = set(kinds)
+    if not {"a", "A", "0"} <= classes and not (
+        len(classes) >= 2 and length >= 32 and "." in classes
+    ):
         return False
     if token.count("-") + token.count("_") > length // 6:
         return False  # words-joined-by-separators
-    changes = sum(1 for a, b in itertools.pairwise(token) if _class(a) != _class(b))
+    changes = len(_RUNS.findall(kinds)) - 1
     if changes < length // 4:
         return False
     wordy = sum(len(word) for word in _WORDY.findall(token))

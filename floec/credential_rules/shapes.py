@@ -20,14 +20,26 @@ from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import split_words
 from floec.credential_rules.values import is_placeholder, is_template
 
-# Any one of these substrings must be present for any shape below to match.
+# Any one of these substrings must be present for any shape below to match: one of the words, or
+# a run of 40 base64 characters. Every word starts with a literal character, so that the regex
+# engine skips the positions where none could start; a run is looked for only from its first
+# character (searching for 40 characters from every position costs a run's length squared).
 ANCHORS = re.compile(
     r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl[a-z]{1,6}-|GR1348941|xox[abpresc]-|xapp-|"
-    r"hooks\.slack\.com|[sr]k_(?:live|test)_|whsec_|eyJ|PRIVATE KEY|PuTTY-User-Key|LS0tLS1CRUdJTi|"
-    r"service_account|c2VydmljZV9hY2NvdW50|AccountKey=|SharedAccessKey=|sig=|dapi|[Bb]asic |"
-    r"[Bb]earer |://|thin:|AIza|npm_|pypi-|SG\.|sk-|hvs\.|hvb\.|hf_|shp[a-z]{2}_|do[por]_v1_|"
-    r"dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|sq[upa]_|[A-Za-z0-9/+]{40}"
+    r"hooks\.slack\.com|sk_(?:live|test)_|rk_(?:live|test)_|whsec_|eyJ|PRIVATE KEY|PuTTY-User-Key|"
+    r"LS0tLS1CRUdJTi|service_account|c2VydmljZV9hY2NvdW50|AccountKey=|SharedAccessKey=|sig=|dapi|"
+    r"Basic |basic |Bearer |bearer |://|thin:|AIza|npm_|pypi-|SG\.|sk-|hvs\.|hvb\.|hf_|"
+    r"shp[a-z]{2}_|do[por]_v1_|dp\.[a-z]+\.|key-|ATATT|glsa_|glc_|lin_api_|PMAK-|sq[upa]_"
 )
+_ANCHOR_RUN = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}")
+
+
+def anchored(text: str) -> bool:
+    """`text` holds an anchor: some shape below may match in it."""
+    return ANCHORS.search(text) is not None or (
+        len(text) >= 40 and _ANCHOR_RUN.search(text) is not None
+    )
+
 
 _DETECTORS: list[Callable[[str, str], Iterator[Hit]]] = []
 
@@ -67,8 +79,11 @@ _AWS_KEY_WORDS = frozenset({"aws", "secret", "key", "access", "sk", "s3"})
 
 @_detector
 def _aws(text: str, key: str) -> Iterator[Hit]:
-    for match in _AWS_ID.finditer(text):
-        yield Hit("FLC204", match.start(), match.end(), "hardcoded AWS access key id")
+    if "AKIA" in text or "ASIA" in text or "ABIA" in text or "ACCA" in text:
+        for match in _AWS_ID.finditer(text):
+            yield Hit("FLC204", match.start(), match.end(), "hardcoded AWS access key id")
+    if len(text) < 40:
+        return
     for match in _AWS_SECRET.finditer(text):
         token = match.group()
         if _HEX.match(token) or token.isalpha() or "/" in token[:1]:
@@ -94,7 +109,7 @@ _SAS_FIELDS = re.compile(r"(?<![A-Za-z0-9])(?:sv|se|st|sp|srt|ss|spr)=")
 
 @_detector
 def _azure(text: str, key: str) -> Iterator[Hit]:
-    for match in _AZURE_KEY.finditer(text):
+    for match in _AZURE_KEY.finditer(text) if "Key=" in text else ():
         what = (
             "hardcoded Azure storage account key"
             if match.group().startswith("Account")
@@ -138,16 +153,20 @@ def _gcp(text: str, key: str) -> Iterator[Hit]:
 
 # --- source forges, chat, payments, data platforms ----------------------------------------------
 
-_SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
+# (code, pattern, what, literals): a match contains one of the literals, so that a text without
+# any of them is passed over without running the pattern.
+_SIMPLE: tuple[tuple[str, re.Pattern[str], str, tuple[str, ...]], ...] = (
     (
         "FLC206",
         re.compile(r"(?<![\w])gh[pousr]_[A-Za-z0-9]{36,251}(?![\w])"),
         "hardcoded GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
     ),
     (
         "FLC206",
         re.compile(r"(?<![\w])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{50,}(?![\w])"),
         "hardcoded GitHub fine-grained token",
+        ("github_pat_",),
     ),
     (
         "FLC207",
@@ -156,6 +175,7 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"[A-Za-z0-9_-]{20,}(?![\w-])|(?<![\w])GR1348941[A-Za-z0-9_-]{20,}(?![\w-])"
         ),
         "hardcoded GitLab token",
+        ("gl", "GR1348941"),
     ),
     (
         "FLC208",
@@ -163,16 +183,19 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?<![\w-])(?:xox[abpresc]-\d[A-Za-z0-9-]{8,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)"
         ),
         "hardcoded Slack token",
+        ("xox", "xapp-"),
     ),
     (
         "FLC210",
         re.compile(r"(?<![\w])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,})"),
         "hardcoded Stripe secret key",
+        ("k_live_", "k_test_", "whsec_"),
     ),
     (
         "FLC216",
         re.compile(r"(?<![\w])dapi[0-9a-f]{32}(?:-\d)?(?![\w])"),
         "hardcoded Databricks personal access token",
+        ("dapi",),
     ),
     (
         "FLC219",
@@ -189,13 +212,40 @@ _SIMPLE: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?![\w])"
         ),
         "hardcoded vendor API token",
+        (
+            "AIza",
+            "npm_",
+            "pypi-",
+            "SG.",
+            "sk-",
+            "hvs.",
+            "hvb.",
+            "hf_",
+            "shp",
+            "_v1_",
+            "dp.",
+            "key-",
+            "ATATT",
+            "glsa_",
+            "glc_",
+            "lin_api_",
+            "PMAK-",
+            "squ_",
+            "sqp_",
+            "sqa_",
+        ),
     ),
 )
 
 
 @_detector
 def _simple(text: str, key: str) -> Iterator[Hit]:
-    for code, pattern, what in _SIMPLE:
+    for code, pattern, what, literals in _SIMPLE:
+        for literal in literals:
+            if literal in text:
+                break
+        else:
+            continue
         for match in pattern.finditer(text):
             if not is_placeholder(match.group()) and not _low_diversity(match.group()):
                 yield Hit(code, match.start(), match.end(), what)
@@ -208,6 +258,8 @@ _SLACK_HOOK = re.compile(
 
 @_detector
 def _slack_webhook(text: str, key: str) -> Iterator[Hit]:
+    if "hooks.slack.com/" not in text:
+        return
     for match in _SLACK_HOOK.finditer(text):
         tail = match.group(1).rsplit("/", 1)[-1]
         if re.fullmatch(r"[X0x]+", tail) or is_placeholder(tail):
@@ -220,6 +272,8 @@ _JWT = re.compile(r"(?<![\w-])(eyJ[A-Za-z0-9_-]{8,})\.eyJ[A-Za-z0-9_-]{8,}\.[A-Z
 
 @_detector
 def _jwt(text: str, key: str) -> Iterator[Hit]:
+    if "eyJ" not in text:
+        return
     for match in _JWT.finditer(text):
         header = _b64decode(match.group(1))
         if header is None:
@@ -322,7 +376,7 @@ def _auth_header(text: str, key: str) -> Iterator[Hit]:
 def find_shapes(text: str, key: str = "") -> list[Hit]:
     """Every well-known credential shape in `text`; `key` is the name of its slot, used only as
     context (an AWS secret key is a bare 40-character string without it)."""
-    if not ANCHORS.search(text):
+    if not anchored(text):
         return []
     hits: list[Hit] = []
     for detector in _DETECTORS:  # in order of specificity: the first to claim a range keeps it

@@ -7,6 +7,10 @@ is replaced in messages, help and notes, so a message that quotes a value cannot
 Lines shown in a snippet are also scanned one by one: a file that is not YAML (a syntax error,
 an `.env` file) still has `password=...` lines, and the line scan finds them without a tree.
 
+`floec lint` computes both where it lints each file (`file_masks`, in its worker processes) and
+hands them over with `remember`, so that the renderers do not scan its files a second time; any
+other file, or another text under the same name, is scanned here as before.
+
 Messages and snippet lines are cut to a bounded length: a megabyte-long one-line value is
 described, not printed.
 """
@@ -44,6 +48,53 @@ _URL_PASSWORD = re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@'\"]*:([^/\s@'\"]+)@"
 )
 _cache: dict[tuple[str, int], tuple[Span, ...]] = {}
+# What the lint already computed for a file of this run, by name (with the very SourceFile it was
+# computed from, so that another text under the same name is never mistaken for it).
+_known: dict[str, tuple[SourceFile, FileMasks]] = {}
+
+
+@attrs.frozen
+class FileMasks:
+    """What `prepare` needs of one file, computed where the file was linted (in a worker
+    process, once per file rather than once per finding): the ranges the credential rules flag
+    (`secret_spans`), and the lines its own diagnostics show, each read on its own
+    (`line_spans`)."""
+
+    flagged: tuple[Span, ...]
+    lines: tuple[int, ...]
+    found: tuple[Span, ...]
+
+
+def file_masks(
+    source: SourceFile, flagged: tuple[Span, ...], diagnostics: Iterable[Diagnostic]
+) -> FileMasks:
+    """`FileMasks` of `source` from the lint's own `secret_ranges` (`flagged`) and findings."""
+    lines = sorted(
+        {
+            index
+            for diagnostic in diagnostics
+            for span in _spans(diagnostic)
+            if span.file == source.name
+            for index in _shown_lines(span)
+        }
+    )
+    if len(source.text) > FULL_SCAN_CHARS:
+        flagged = ()  # as `secret_spans`: shown lines only
+    # Only what the lint did not flag itself: the line scans mostly find the same ranges, and
+    # these travel back from a worker process.
+    known = set(flagged)
+    found = {span for index in lines for span in line_spans(source, index) if span not in known}
+    return FileMasks(flagged, tuple(lines), tuple(sorted(found)))
+
+
+def remember(source: SourceFile, masks: FileMasks) -> None:
+    """Let `prepare` reuse `masks` for `source` (this very object) instead of scanning again."""
+    _known[source.name] = (source, masks)
+
+
+def forget() -> None:
+    """Drop what `remember` kept (a new run starts)."""
+    _known.clear()
 
 
 def secret_spans(source: SourceFile) -> tuple[Span, ...]:
@@ -69,18 +120,40 @@ def secret_spans(source: SourceFile) -> tuple[Span, ...]:
 def line_spans(source: SourceFile, index: int) -> list[Span]:
     """What the credential rules flag on line `index` read on its own (`key: value`,
     `KEY=value`, a comment, or a bare token)."""
-    from floec.credential_rules import scan_comment, scan_value, split_comment
+    name = source.name
+    return [
+        Span.of(name, index, start, index, end) for start, end in _line_hits(source.line(index))
+    ]
 
-    line = source.line(index)
+
+_Scans = dict[tuple[str, str | None, bool, bool], list[tuple[int, int]]]
+
+
+def _line_hits(line: str, scans: _Scans | None = None) -> list[tuple[int, int]]:
+    """The flagged (start, end) columns of `line`. `scans` holds the detectors' answers for the
+    strings of this line already asked about: a line is read again in its values (`a: b=c`), and
+    the same token at the same place need not be scanned at every level."""
+    from floec.credential_rules import scan_comment, scan_value, split_comment
+    from floec.credential_rules.scan import MIN_UNKEYED
+
     if not line.strip():
         return []
     if len(line) > MAX_SCANNED_LINE:  # not configuration, and costly to scan: hidden whole
-        return [Span.of(source.name, index, 0, index, len(line))]
+        return [(0, len(line))]
+    if scans is None:
+        scans = {}
     code, comment_at = split_comment(line)
-    out: list[Span] = []
+    out: list[tuple[int, int]] = []
 
-    def add(start: int, end: int) -> None:
-        out.append(Span.of(source.name, index, start, index, end))
+    def scan(
+        text: str, key: str | None, base: int, *, strict: bool = False, value_position: bool = True
+    ) -> None:
+        question = (text, key, strict, value_position)
+        hits = scans.get(question)
+        if hits is None:
+            found = scan_value(text, key, strict=strict, value_position=value_position)
+            hits = scans[question] = [(hit.start, hit.end) for hit in found]
+        out.extend((base + start, base + end) for start, end in hits)
 
     match = _KEY_VALUE.match(code)
     if match is not None:
@@ -91,28 +164,26 @@ def line_spans(source: SourceFile, index: int) -> list[Span]:
             for pair in _FLOW_PAIR.finditer(value):
                 if pair.group(1) in _REFERENCE_KEYS:
                     continue
-                for hit in scan_value(pair.group(2), pair.group(1), strict=True):
-                    add(base + pair.start(2) + hit.start, base + pair.start(2) + hit.end)
+                scan(pair.group(2), pair.group(1), base + pair.start(2), strict=True)
         elif key not in _REFERENCE_KEYS:
-            for hit in scan_value(value, key, strict=True):
-                add(base + hit.start, base + hit.end)
+            scan(value, key, base, strict=True)
             # `key: password: x` (a syntax error): the rest read again
             if ":" in value or "=" in value:
-                for span in line_spans(SourceFile(source.name, value), 0):
-                    add(base + span.start.column, base + span.end.column)
+                out.extend((base + start, base + end) for start, end in _line_hits(value, scans))
     stripped = code.lstrip(" -")
-    offset = len(code) - len(stripped)
-    for hit in scan_value(stripped.rstrip(), None, value_position=True):
-        add(offset + hit.start, offset + hit.end)
-    for token in re.finditer(r"[^\s'\"{}\[\],]+", code):
-        for hit in scan_value(token.group(), None, value_position=True):
-            add(token.start() + hit.start, token.start() + hit.end)
+    scan(stripped.rstrip(), None, len(code) - len(stripped))
+    for token in _TOKEN.finditer(code):
+        if token.end() - token.start() >= MIN_UNKEYED:  # shorter, `scan_value` passes it over
+            scan(token.group(), None, token.start())
     if comment_at is not None:
         for hit in scan_comment(line[comment_at + 1 :]):
-            add(comment_at + 1 + hit.start, comment_at + 1 + hit.end)
+            out.append((comment_at + 1 + hit.start, comment_at + 1 + hit.end))
     for found in _URL_PASSWORD.finditer(line):
-        add(found.start(1), found.end(1))
+        out.append((found.start(1), found.end(1)))
     return out
+
+
+_TOKEN = re.compile(r"[^\s'\"{}\[\],]+")
 
 
 def _shown_lines(span: Span) -> Iterable[int]:
@@ -157,8 +228,14 @@ class _Secrets:
         self.texts: set[str] = set()
         self.scanned_lines: set[tuple[str, int]] = set()
         for name, source in sources.items():
-            spans = secret_spans(source)
-            self.by_file[name] = set(spans)
+            known = _known.get(name)
+            if known is not None and known[0] is source:
+                masks = known[1]
+                spans = {*masks.flagged, *masks.found}
+                self.scanned_lines.update((name, index) for index in masks.lines)
+            else:
+                spans = set(secret_spans(source))
+            self.by_file[name] = spans
             self.texts.update(_text_of(s, source) for s in spans)
 
     def scan_lines(self, span: Span) -> None:
@@ -187,6 +264,8 @@ class _Secrets:
         self.by_prefix: dict[str, list[str]] = {}
         for piece in self.pieces:
             self.by_prefix.setdefault(piece[:_MIN_SEARCHED], []).append(piece)
+        # Most texts recur (every finding of a rule has the same help): each is scrubbed once.
+        self.scrubbed: dict[str, str] = {}
 
     def masks_for(self, spans: Iterable[Span]) -> tuple[Span, ...]:
         out: set[Span] = set()
@@ -196,11 +275,20 @@ class _Secrets:
         return tuple(sorted(out))
 
     def scrub(self, text: str) -> str:
-        found: set[str] = set()
-        for start in range(len(text) - _MIN_SEARCHED + 1):
-            for piece in self.by_prefix.get(text[start : start + _MIN_SEARCHED], ()):
-                if text.startswith(piece, start):
-                    found.add(piece)
+        done = self.scrubbed.get(text)
+        if done is None:
+            done = self.scrubbed[text] = self._scrub(text)
+        return done
+
+    def _scrub(self, text: str) -> str:
+        size = _MIN_SEARCHED
+        prefixes = {text[start : start + size] for start in range(len(text) - size + 1)}
+        found = {
+            piece
+            for prefix in prefixes.intersection(self.by_prefix)
+            for piece in self.by_prefix[prefix]
+            if piece in text
+        }
         for piece in sorted(found, key=len, reverse=True):  # longer first, as the masks nest
             if piece in text:
                 text = text.replace(piece, mask_fragment(piece))

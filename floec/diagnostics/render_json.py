@@ -15,6 +15,7 @@ from floec.source import SourceFile
 from floec.span import Position, Span
 
 JsonObject = dict[str, object]
+_string = json.encoder.encode_basestring  # the C encoder's, as `ensure_ascii=False` uses
 
 
 def _utf16(position: Position, source: SourceFile | None) -> dict[str, int]:
@@ -69,7 +70,48 @@ def dumps(document: object) -> str:
     """JSON with every control and bidirectional character escaped."""
     from floec.diagnostics.redact import escape_json
 
-    return escape_json(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False))
+    return escape_json(indented(document))
+
+
+def indented(document: object) -> str:
+    """`json.dumps(document, indent=2, ensure_ascii=False)`, byte for byte, in a fraction of
+    its time: with an indent, `json` encodes in pure Python one generator per value, which
+    thousands of findings make the largest cost of the format. Strings and numbers are still
+    encoded by `json` itself (its C encoder)."""
+    out: list[str] = []
+    _write(document, "\n", out)
+    return "".join(out)
+
+
+def _write(value: object, newline: str, out: list[str]) -> None:
+    if isinstance(value, dict) and value and all(type(key) is str for key in value):
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:  # the leaves are written here: a call less for most values
+                out.append(f"{separator}{_string(key)}: {_string(item)}")
+            elif kind is int:
+                out.append(f"{separator}{_string(key)}: {int.__repr__(item)}")
+            else:
+                out.append(f"{separator}{_string(key)}: ")
+                _write(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list) and value:
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _write(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif type(value) is str:
+        out.append(_string(value))
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    else:  # floats, booleans, null, empty collections, anything unusual: as json writes them
+        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
 
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:

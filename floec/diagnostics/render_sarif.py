@@ -11,7 +11,6 @@ fingerprint), never the line: an alert survives edits above it. No source text i
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Mapping
 
@@ -122,6 +121,6 @@ def to_sarif(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -
 
 def render(diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
     from floec.diagnostics.redact import escape_json
+    from floec.diagnostics.render_json import indented
 
-    document = json.dumps(to_sarif(diagnostics, sources), indent=2, ensure_ascii=False)
-    return escape_json(document) + "\n"
+    return escape_json(indented(to_sarif(diagnostics, sources))) + "\n"

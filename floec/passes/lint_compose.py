@@ -52,6 +52,9 @@ _SEQUENCE_END = yaml.SequenceEndEvent
 _STREAM_END = yaml.StreamEndEvent
 _ALIAS = yaml.AliasEvent
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# `Span` and `Position` made without their generated `__new__` (a Python call each): a file has
+# as many scalars as lines.
+new_tuple = tuple.__new__
 
 
 def _tag(tag: str | None, implicit: bool) -> str | None:
@@ -139,10 +142,13 @@ def iter_pieces(
                         event.value,
                         event.style or "",
                         _tag(event.tag, event.implicit[0]),
-                        Span(
-                            name,
-                            Position(start.line, start.column),
-                            Position(end.line, end.column),
+                        new_tuple(
+                            Span,
+                            (
+                                name,
+                                new_tuple(Position, (start.line, start.column)),
+                                new_tuple(Position, (end.line, end.column)),
+                            ),
                         ),
                     )
                 )

@@ -37,6 +37,7 @@ from floec.credential_rules.hits import Hit
 from floec.credential_rules.keys import KeyKind, classify_key
 from floec.credential_rules.scan import (
     CANDIDATE,
+    MIN_UNKEYED,
     has_candidate,
     lowered,
     scan_comment,
@@ -385,6 +386,8 @@ class _Linter:
         if not value:
             return
         tagged = node.tag is not None and not node.tag.startswith(_STANDARD_TAG)
+        if len(value) < MIN_UNKEYED and not self.is_floe and (tagged or _plain_key(key)):
+            return  # `scan_value` passes over a short value under a key that says nothing
         if not self.is_floe and node.style != '"' and _quiet_key(key):
             # The value is the source text between its ends, up to folding and quoting (double
             # quotes can spell anything with escapes): no candidate there, nothing to find.
@@ -668,6 +671,10 @@ def _with_masks(diagnostic: Diagnostic, masks: list[Span]) -> Diagnostic:
     return attrs.evolve(diagnostic, masked=diagnostic.masked + extra) if extra else diagnostic
 
 
+def _plain_key(key: str | None) -> bool:
+    return key is None or classify_key(key) is KeyKind.NONE
+
+
 @functools.lru_cache(maxsize=4096)
 def _quiet_key(key: str | None) -> bool:
     """The key (as the detectors see it: a sibling's name, a preceding flag) triggers nothing."""
@@ -681,5 +688,10 @@ def _scalar_text(node: Node | None) -> str | None:
 def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
     """Every range of `source` that a credential rule flags, suppressed or not: what the
     renderers mask and what no generated file may contain."""
-    linter, _diagnostics = _lint(source)
-    return tuple(sorted({f.span for f in linter.findings if f.secret}))
+    return lint_with_ranges(source)[1]
+
+
+def lint_with_ranges(source: SourceFile) -> tuple[list[Diagnostic], tuple[Span, ...]]:
+    """`lint_credentials(source)` and `secret_ranges(source)` from one run of the rules."""
+    linter, diagnostics = _lint(source)
+    return normalise(diagnostics), tuple(sorted({f.span for f in linter.findings if f.secret}))
