@@ -153,7 +153,7 @@ def lint_credentials(
     """
     if documents is not None:
         return normalise(_Linter(source).run(documents))
-    return normalise(_lint(source)[1])
+    return lint_with_ranges(source)[0]
 
 
 def _lint(source: SourceFile) -> tuple[_Linter, list[Diagnostic]]:
@@ -692,6 +692,23 @@ def secret_ranges(source: SourceFile) -> tuple[Span, ...]:
 
 
 def lint_with_ranges(source: SourceFile) -> tuple[list[Diagnostic], tuple[Span, ...]]:
-    """`lint_credentials(source)` and `secret_ranges(source)` from one run of the rules."""
-    linter, diagnostics = _lint(source)
-    return normalise(diagnostics), tuple(sorted({f.span for f in linter.findings if f.secret}))
+    """`lint_credentials(source)` and `secret_ranges(source)` from one run of the rules.
+
+    A build asks this of the same two files for every environment (its lint, then the check
+    that no output holds a flagged value): the answers for the last few small files are kept."""
+    key = (source.name, source.text)
+    known = _recent.get(key)
+    if known is None:
+        linter, diagnostics = _lint(source)
+        spans = tuple(sorted({f.span for f in linter.findings if f.secret}))
+        known = (tuple(normalise(diagnostics)), spans)
+        if len(source.text) <= _RECENT_CHARS:
+            if len(_recent) >= _RECENT_FILES:
+                del _recent[next(iter(_recent))]
+            _recent[key] = known
+    return list(known[0]), known[1]
+
+
+_RECENT_FILES = 16
+_RECENT_CHARS = 256 * 1024
+_recent: dict[tuple[str, str], tuple[tuple[Diagnostic, ...], tuple[Span, ...]]] = {}
