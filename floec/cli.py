@@ -19,6 +19,12 @@ from types import ModuleType
 
 from floec import __version__
 
+# argparse asks gettext to translate each phrase it prints; gettext imports `locale` to normalise
+# the language name (4 ms of every start) and then finds no catalog, since Python ships none for
+# argparse. Its phrases stay English, as they were; floec's own messages are English too.
+argparse._ = lambda message: message  # type: ignore[attr-defined]
+argparse.ngettext = lambda one, many, n: one if n == 1 else many  # type: ignore[attr-defined]
+
 TYPE_CHECKING = False  # `typing` is not imported at run time: a cached check never needs it
 if TYPE_CHECKING:
     from typing import Any
