@@ -27,7 +27,6 @@ import errno
 import os
 import shutil
 import sys
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -140,7 +139,7 @@ def _write_file(path: Path, data: bytes, mode: int) -> None:
 def replace_atomically(path: Path, data: bytes) -> None:
     """Write one file whole: a uniquely named temporary sibling (mode from the umask), fsync,
     rename, fsync of the directory. A reader sees the old bytes or the new ones. Raises OSError."""
-    temporary = path.parent / f"{STAGE_PREFIX}{path.name}.{uuid.uuid4().hex}"
+    temporary = path.parent / f"{STAGE_PREFIX}{path.name}.{os.urandom(16).hex()}"
     try:
         _write_file(temporary, data, 0o666 & ~_umask())
         os.replace(temporary, path)
@@ -216,14 +215,14 @@ def _swap_in(stage: Path, final: Path) -> None:
     if _exchange(stage, final):
         shutil.rmtree(stage, ignore_errors=True)  # now holds the old files
         return
-    aside = final.parent / f"{OLD_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}"
+    aside = final.parent / f"{OLD_PREFIX}{final.name}-{os.urandom(4).hex()}"
     os.rename(final, aside)
     os.rename(stage, final)
     shutil.rmtree(aside, ignore_errors=True)
 
 
 def _stage(target: Path, name: str, files: Sequence[GeneratedFile], mode: int) -> Path:
-    stage = target / f"{STAGE_PREFIX}{name}-{uuid.uuid4().hex[:8]}"
+    stage = target / f"{STAGE_PREFIX}{name}-{os.urandom(4).hex()}"
     stage.mkdir()
     directories = {stage}
     for item in files:
