@@ -564,12 +564,17 @@ def _dbt_warnings(pipeline: FloeSpec, directory: Path) -> list[Diagnostic]:
 
 
 def check_environments(
-    checked: Iterable[object], path_of: Callable[[str], str] = os.path.abspath
+    checked: Iterable[object],
+    path_of: Callable[[str], str] = os.path.abspath,
+    *,
+    lint: bool = True,
 ) -> list[Diagnostic]:
     """`floec check`'s binding and credential diagnostics: every platform.yaml's credentials,
     and every floe.yaml bound against every platform.yaml checked with it (named by its
     directory, `platform/<env>/platform.yaml`). `path_of` turns a file's display name into its
-    path (the editor's names are relative to its workspace folder, not the working directory)."""
+    path (the editor's names are relative to its workspace folder, not the working directory).
+    `lint=False` leaves out the credential lint of the files, for a caller that has linted them
+    already (the workspace lints each file once, from the tree the front end built)."""
     from floec.environments import directory_problem
     from floec.frontend import Checked
     from floec.passes.bind_profiles import BindContext, bind_profiles
@@ -602,6 +607,8 @@ def check_environments(
         out += check_credentials(context).diagnostics
         for pipeline in pipelines:
             out += bind_profiles(BindContext(pipeline, environment)).diagnostics
+    if not lint:
+        return out
     reported = [d for item in checked if isinstance(item, Checked) for d in item.diagnostics]
     out += lint_sources(
         (item.source for item in checked if isinstance(item, Checked) and item.source is not None),
