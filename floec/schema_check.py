@@ -134,22 +134,62 @@ class _Compiler:
                 continue
             build = _KEYWORDS.get(keyword)
             checks.append(build(value, schema, self) if build is not None else _never)
-        if not checks:
-            return _always
-        if len(checks) == 1:
-            return checks[0]
-        every = tuple(checks)
-        return lambda v: all(check(v) for check in every)
+        return _every(checks)
+
+
+def _every(checks: list[Check]) -> Check:
+    """All of `checks` (a loop, not `all()` over a generator: this runs once per node)."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    every = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for test in every:  # noqa: SIM110 - a loop, not a generator per call
+            if not test(v):
+                return False
+        return True
+
+    return check
+
+
+def _some(checks: list[Check]) -> Check:
+    """Any of `checks`."""
+    if len(checks) == 1:
+        return checks[0]
+    some = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for test in some:  # noqa: SIM110 - a loop, not a generator per call
+            if test(v):
+                return True
+        return False
+
+    return check
+
+
+def _search(pattern: str) -> Callable[[str], object]:
+    """`re.search` with `pattern`, compiled on first use (a schema has hundreds of patterns, a
+    document meets a few) and not looked up in `re`'s cache on every call after."""
+    compiled: list[Callable[[str], object]] = []
+
+    def search(text: str) -> object:
+        if not compiled:
+            compiled.append(re.compile(pattern).search)
+        return compiled[0](text)
+
+    return search
 
 
 def _type(value: Any, _: Any, c: _Compiler) -> Check:
     names = value if isinstance(value, list) else [value]
     if any(name not in _TYPES for name in names):
         return _never
-    tests = tuple(_TYPES[name] for name in names)
-    if len(tests) == 1:
-        return tests[0]
-    return lambda v: any(test(v) for test in tests)
+    return _some([_TYPES[name] for name in names])
 
 
 def _object(schema: dict[str, Any], c: _Compiler) -> Check:
@@ -157,7 +197,7 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
     # describes every kind of profile, a document uses a few.
     declared: dict[str, Any] = schema.get("properties", {})
     compiled: dict[str, Check] = {}
-    patterns = [(p, c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
+    patterns = [(_search(p), c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
     additional = schema.get("additionalProperties", True)
     extra = c.compile(additional) if additional is not True else None
 
@@ -174,8 +214,8 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
                 matched = True
             else:
                 matched = False
-            for pattern, test in patterns:
-                if re.search(pattern, key):
+            for search, test in patterns:
+                if search(key):
                     matched = True
                     if not test(item):
                         return False
@@ -183,26 +223,54 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
                 return False
         return True
 
+    if not patterns:  # the usual object: declared properties, perhaps a schema for the rest
+
+        def check_declared(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key, item in v.items():
+                known = compiled.get(key)
+                if known is None:
+                    if key in declared:
+                        known = compiled[key] = c.compile(declared[key])
+                    elif extra is None:
+                        continue
+                    else:
+                        known = extra
+                if not known(item):
+                    return False
+            return True
+
+        return check_declared
     return check
 
 
 def _required(value: Any, _: Any, c: _Compiler) -> Check:
     names = tuple(value)
+    if len(names) == 1:
+        (name,) = names
+        return lambda v: not isinstance(v, dict) or name in v
     return lambda v: not isinstance(v, dict) or all(name in v for name in names)
 
 
 def _enum(value: Any, _: Any, c: _Compiler) -> Check:
     options = tuple(value)
+    if options and all(isinstance(option, str) for option in options):
+        # Only a string equals a string (see `equal`): a set lookup answers the same.
+        strings = frozenset(options)
+        return lambda v: isinstance(v, str) and v in strings
     return lambda v: any(equal(v, option) for option in options)
 
 
 def _const(value: Any, _: Any, c: _Compiler) -> Check:
+    if isinstance(value, str):
+        return lambda v: isinstance(v, str) and v == value
     return lambda v: equal(v, value)
 
 
 def _pattern(value: Any, _: Any, c: _Compiler) -> Check:
-    # Compiled on first use: a schema has hundreds of patterns, a document meets a few.
-    return lambda v: not isinstance(v, str) or re.search(value, v) is not None
+    search = _search(value)
+    return lambda v: not isinstance(v, str) or search(v) is not None
 
 
 def _min_length(value: Any, _: Any, c: _Compiler) -> Check:
@@ -235,13 +303,11 @@ def _not(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _all_of(value: Any, _: Any, c: _Compiler) -> Check:
-    parts = tuple(c.compile(s) for s in value)
-    return lambda v: all(part(v) for part in parts)
+    return _every([c.compile(s) for s in value])
 
 
 def _any_of(value: Any, _: Any, c: _Compiler) -> Check:
-    parts = tuple(c.compile(s) for s in value)
-    return lambda v: any(part(v) for part in parts)
+    return _some([c.compile(s) for s in value]) if value else _never
 
 
 def _one_of(value: Any, _: Any, c: _Compiler) -> Check:

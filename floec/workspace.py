@@ -658,4 +658,3 @@ class Workspace:
             if known is None or known.text != text:
                 self._sources[name] = SourceFile(name, text)
         return dict(self._sources)
-
