@@ -26,7 +26,16 @@ import yaml
 from floec.diagnostics.model import Diagnostic, Related, make
 from floec.source import SourceFile
 from floec.span import Position, Span
-from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
+from floec.syntax.tree import (
+    Entry,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    SyntaxTree,
+    new_entry,
+    new_scalar,
+)
 
 try:  # libyaml's C parser when present; the pure-Python one gives the same events.
     _Parser: Any = yaml.CSafeLoader
@@ -41,8 +50,7 @@ _SEQUENCE_END = yaml.SequenceEndEvent
 _ALIAS = yaml.AliasEvent
 _DOCUMENT_START = yaml.DocumentStartEvent
 _STREAM_END = yaml.StreamEndEvent
-_scalar = ScalarNode
-_entry = Entry
+_new_tuple = tuple.__new__
 
 MAX_DEPTH = 64
 # How many nodes aliases may add by expansion (what `*ref` stands for, counted each time it is
@@ -133,7 +141,7 @@ class _Composer:
         sizes = self.sizes
         documents = self.documents
         get_event = parser.get_event
-        new = tuple.__new__
+        new = _new_tuple
         try:
             while True:
                 event = get_event()
@@ -155,7 +163,7 @@ class _Composer:
                     value = event.value
                     if restore:
                         value = value.translate(restore)
-                    node = _scalar(value, event.style or "", tag, span)
+                    node = new_scalar(value, event.style or "", tag, span)
                     anchor = event.anchor
                     if anchor is not None:
                         anchors[anchor] = node
@@ -205,8 +213,10 @@ class _Composer:
             end = frame.children[-1].span.end
         else:
             mark = event.end_mark
-            end = Position(mark.line, mark.column)
-        span = Span(self.source.name, Position(start.line, start.column), end)
+            end = _new_tuple(Position, (mark.line, mark.column))
+        span = _new_tuple(
+            Span, (self.source.name, _new_tuple(Position, (start.line, start.column)), end)
+        )
         node: Node
         if frame.is_mapping:
             node = MappingNode(self.entries(frame), frame.tag, span, frame.flow)
@@ -297,7 +307,7 @@ class _Composer:
                             help="remove one of the two, or rename it",
                         )
                     )
-            own.append(_entry(key, value))
+            own.append(new_entry(key, value))
         if merged:
             taken = set(first_seen)
             for entry in merged:  # explicit keys override merged ones; earlier merges win
