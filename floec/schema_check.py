@@ -223,6 +223,24 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
                 return False
         return True
 
+    if not patterns and extra is None and len(declared) <= 2:
+        # Only a few properties constrained, the rest free (an `if` testing `type`, say):
+        # looking those up costs less than going through every key of the mapping.
+        names = tuple(declared)
+
+        def check_few(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key in names:
+                if key in v:
+                    known = compiled.get(key)
+                    if known is None:
+                        known = compiled[key] = c.compile(declared[key])
+                    if not known(v[key]):
+                        return False
+            return True
+
+        return check_few
     if not patterns:  # the usual object: declared properties, perhaps a schema for the rest
 
         def check_declared(v: Any) -> bool:
