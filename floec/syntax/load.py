@@ -34,6 +34,7 @@ from floec.syntax.tree import (
     SequenceNode,
     SyntaxTree,
     new_entry,
+    new_mapping,
     new_scalar,
 )
 
@@ -86,7 +87,7 @@ class _Fatal(Exception):
 class _Frame:
     """A collection being composed. Plain classes here: attrs would generate code at import."""
 
-    __slots__ = ("anchor", "children", "flow", "is_mapping", "size", "start", "tag")
+    __slots__ = ("anchor", "children", "extra", "flow", "is_mapping", "start", "tag")
 
     def __init__(
         self, is_mapping: bool, start: Any, tag: str | None, anchor: str | None, flow: bool
@@ -97,7 +98,9 @@ class _Frame:
         self.anchor = anchor
         self.flow = flow
         self.children: list[Node] = []
-        self.size = 1
+        # Its size (for the alias budget) is 1 + len(children) + extra: each child counts one
+        # node, and a collection or alias child adds what it holds beyond that.
+        self.extra = 0
 
 
 class _Composer:
@@ -131,8 +134,8 @@ class _Composer:
         return text.translate(self.restore) if self.restore else text
 
     def run(self) -> None:
-        """Every event in one loop: a scalar, most of a large file's nodes, is handled inline
-        (spans built as tuples directly), collections and aliases by the methods below."""
+        """Every event in one loop, a large file's hundred thousand of them: scalars, most of
+        its nodes, are made inline (spans built as tuples directly)."""
         parser = _Parser(self.parser_text())
         name = self.source.name
         restore = self.restore
@@ -142,6 +145,7 @@ class _Composer:
         documents = self.documents
         get_event = parser.get_event
         new = _new_tuple
+        children: list[Node] | None = None  # those of the innermost open collection
         try:
             while True:
                 event = get_event()
@@ -163,21 +167,32 @@ class _Composer:
                     value = event.value
                     if restore:
                         value = value.translate(restore)
-                    node = new_scalar(value, event.style or "", tag, span)
+                    node: Node = new_scalar(value, event.style or "", tag, span)
                     anchor = event.anchor
                     if anchor is not None:
                         anchors[anchor] = node
                         sizes[id(node)] = 1
-                    if stack:
-                        frame = stack[-1]
-                        frame.children.append(node)
-                        frame.size += 1
-                    else:
+                    if children is None:
                         documents.append(node)
+                    else:
+                        children.append(node)
                 elif kind is _MAPPING_END or kind is _SEQUENCE_END:
-                    self.close(event)
+                    frame = stack.pop()
+                    node = self.close(frame, event)
+                    size = 1 + len(frame.children) + frame.extra
+                    if frame.anchor is not None:
+                        anchors[frame.anchor] = node
+                        sizes[id(node)] = size
+                    if stack:
+                        parent = stack[-1]
+                        children = parent.children
+                        children.append(node)
+                        parent.extra += size - 1
+                    else:
+                        children = None
+                        documents.append(node)
                 elif kind is _MAPPING_START or kind is _SEQUENCE_START:
-                    self.open(event, kind is _MAPPING_START)
+                    children = self.open(event, kind is _MAPPING_START)
                 elif kind is _ALIAS:
                     self.alias(event)
                 elif kind is _DOCUMENT_START:
@@ -187,7 +202,8 @@ class _Composer:
         finally:
             parser.dispose()
 
-    def open(self, event: Any, is_mapping: bool) -> None:
+    def open(self, event: Any, is_mapping: bool) -> list[Node]:
+        """A collection starts: its (empty) list of children."""
         if len(self.stack) >= MAX_DEPTH:
             raise _Fatal(
                 make(
@@ -200,29 +216,27 @@ class _Composer:
         tag = event.tag
         if tag is not None:
             tag = self.check_tag(tag, event, implicit=event.implicit)
-        self.stack.append(
-            _Frame(is_mapping, event.start_mark, tag, event.anchor, bool(event.flow_style))
-        )
+        frame = _Frame(is_mapping, event.start_mark, tag, event.anchor, bool(event.flow_style))
+        self.stack.append(frame)
+        return frame.children
 
-    def close(self, event: Any) -> None:
-        frame = self.stack.pop()
+    def close(self, frame: _Frame, event: Any) -> Node:
+        """The node of a collection that ends with `event`."""
+        children = frame.children
         start = frame.start
-        if not frame.flow and frame.children:
+        if not frame.flow and children:
             # A block collection's end event sits at the next token, often lines below;
             # the last child's end is where the user's collection visibly ends.
-            end = frame.children[-1].span.end
+            end = children[-1].span.end
         else:
             mark = event.end_mark
             end = _new_tuple(Position, (mark.line, mark.column))
         span = _new_tuple(
             Span, (self.source.name, _new_tuple(Position, (start.line, start.column)), end)
         )
-        node: Node
         if frame.is_mapping:
-            node = MappingNode(self.entries(frame), frame.tag, span, frame.flow)
-        else:
-            node = SequenceNode(tuple(frame.children), frame.tag, span, frame.flow)
-        self.add(node, frame.size, frame.anchor)
+            return new_mapping(self.entries(children), frame.tag, span, frame.flow)
+        return SequenceNode(tuple(children), frame.tag, span, frame.flow)
 
     def check_tag(self, tag: str | None, event: Any, *, implicit: bool) -> str | None:
         if tag is None or tag == "!" or implicit:
@@ -279,13 +293,12 @@ class _Composer:
             return
         frame = self.stack[-1]
         frame.children.append(node)
-        frame.size += size
+        frame.extra += size - 1
 
-    def entries(self, frame: _Frame) -> tuple[Entry, ...]:
+    def entries(self, children: list[Node]) -> tuple[Entry, ...]:
         own: list[Entry] = []
         merged: list[Entry] = []
         first_seen: dict[str, ScalarNode] = {}
-        children = frame.children
         for index in range(0, len(children), 2):
             key = children[index]
             value = children[index + 1]

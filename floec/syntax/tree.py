@@ -84,6 +84,7 @@ def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], 
 _new = object.__new__
 _SCALAR = _setters(ScalarNode, "value", "style", "tag", "span")
 _ENTRY = _setters(Entry, "key", "value", "merged")
+_MAPPING = _setters(MappingNode, "entries", "tag", "span", "flow")
 
 
 def new_scalar(value: str, style: str, tag: str | None, span: Span) -> ScalarNode:
@@ -95,6 +96,19 @@ def new_scalar(value: str, style: str, tag: str | None, span: Span) -> ScalarNod
     set_style(node, style)
     set_tag(node, tag)
     set_span(node, span)
+    return node
+
+
+def new_mapping(
+    entries: tuple[Entry, ...], tag: str | None, span: Span, flow: bool
+) -> MappingNode:
+    """`MappingNode(entries, tag, span, flow)`, as `new_scalar` makes a scalar."""
+    node: MappingNode = _new(MappingNode)
+    set_entries, set_tag, set_span, set_flow = _MAPPING
+    set_entries(node, entries)
+    set_tag(node, tag)
+    set_span(node, span)
+    set_flow(node, flow)
     return node
 
 
