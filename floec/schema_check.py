@@ -334,10 +334,57 @@ def _one_of(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _if(value: Any, schema: Any, c: _Compiler) -> Check:
-    condition = c.compile(value)
     then = c.compile(schema.get("then", True))
     otherwise = c.compile(schema.get("else", True))
+    chosen = _discriminator(value)
+    if chosen is not None:
+        # `if` one property holds one constant: the condition is a lookup and a comparison, not
+        # an object check (a profile's schema has one such `if` per type it may have).
+        name, constant, required = chosen
+        same = _const(constant, None, c)
+        if isinstance(constant, str) and otherwise is _always:
+
+            def check_string(v: Any) -> bool:
+                if isinstance(v, dict):  # else `properties` and `required` hold
+                    if name in v:
+                        found = v[name]
+                        if not (isinstance(found, str) and found == constant):
+                            return True
+                    elif required:
+                        return True
+                return then(v)
+
+            return check_string
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                holds = True  # `properties` and `required` hold of anything but an object
+            elif name in v:
+                holds = same(v[name])
+            else:
+                holds = not required
+            return then(v) if holds else otherwise(v)
+
+        return check
+    condition = c.compile(value)
     return lambda v: then(v) if condition(v) else otherwise(v)
+
+
+def _discriminator(schema: Any) -> tuple[str, Any, bool] | None:
+    """(name, constant, whether required) of a schema that is exactly
+    `{properties: {name: {const: constant}}}`, with `required: [name]` or not."""
+    if not isinstance(schema, dict) or set(schema) - {"properties", "required"}:
+        return None
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or len(properties) != 1:
+        return None
+    ((name, rule),) = properties.items()
+    if not isinstance(rule, dict) or set(rule) != {"const"}:
+        return None
+    required = schema.get("required")
+    if required is not None and required != [name]:
+        return None
+    return name, rule["const"], required is not None
 
 
 def _items(value: Any, schema: Any, c: _Compiler) -> Check:

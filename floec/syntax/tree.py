@@ -99,9 +99,7 @@ def new_scalar(value: str, style: str, tag: str | None, span: Span) -> ScalarNod
     return node
 
 
-def new_mapping(
-    entries: tuple[Entry, ...], tag: str | None, span: Span, flow: bool
-) -> MappingNode:
+def new_mapping(entries: tuple[Entry, ...], tag: str | None, span: Span, flow: bool) -> MappingNode:
     """`MappingNode(entries, tag, span, flow)`, as `new_scalar` makes a scalar."""
     node: MappingNode = _new(MappingNode)
     set_entries, set_tag, set_span, set_flow = _MAPPING
