@@ -321,7 +321,44 @@ def _not(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _all_of(value: Any, _: Any, c: _Compiler) -> Check:
-    return _every([c.compile(s) for s in value])
+    return _cases(value, c) or _every([c.compile(s) for s in value])
+
+
+def _cases(value: Any, c: _Compiler) -> Check | None:
+    """`allOf` of `if name is <string> then ...` (no `else`), as a profile's schema has one per
+    type: the `then`s of the document's own value are found by a lookup, not by testing every
+    `if`. None for any other `allOf`."""
+    if not isinstance(value, list) or len(value) < 2:
+        return None
+    name: str | None = None
+    cases: list[tuple[str, bool, Check]] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"if", "then"}:
+            return None
+        chosen = _discriminator(item["if"])
+        if chosen is None or not isinstance(chosen[1], str) or name not in (None, chosen[0]):
+            return None
+        name = chosen[0]
+        cases.append((chosen[1], chosen[2], c.compile(item["then"])))
+    grouped: dict[str, list[Check]] = {}
+    for constant, _, then in cases:
+        grouped.setdefault(constant, []).append(then)
+    by_value = {constant: _every(thens) for constant, thens in grouped.items()}
+    # Without the property, an `if` that does not require it holds; of anything but an
+    # object, every `if` holds.
+    when_missing = _every([then for _, required, then in cases if not required])
+    when_not_object = _every([then for _, _, then in cases])
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return when_not_object(v)
+        if name in v:
+            found = v[name]
+            test = by_value.get(found) if isinstance(found, str) else None
+            return True if test is None else test(v)
+        return when_missing(v)
+
+    return check
 
 
 def _any_of(value: Any, _: Any, c: _Compiler) -> Check:

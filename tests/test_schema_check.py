@@ -163,6 +163,43 @@ _SHAPES: list[Any] = [
     {"patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False},
     {"allOf": [], "anyOf": [{"type": ["string", "null"]}, {"minimum": 3}]},
     {"anyOf": []},
+    # `allOf` of such `if`s: by one property's string constants (twice the same one, required
+    # or not); on two properties; on a non-string constant; with an `else`
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {
+                "if": {"properties": {"type": {"const": "gcs"}}, "required": ["type"]},
+                "then": {"required": ["path"]},
+            },
+            {
+                "if": {"properties": {"type": {"const": "s3"}}, "required": ["type"]},
+                "then": {"not": {"required": ["path"]}},
+            },
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {"if": {"properties": {"n": {"const": "1"}}}, "then": {"required": ["m"]}},
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"n": {"const": 1}}}, "then": {"required": ["m"]}},
+            {"if": {"properties": {"n": {"const": "1"}}}, "then": {"required": ["m"]}},
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {
+                "if": {"properties": {"type": {"const": "gcs"}}},
+                "then": {"required": ["path"]},
+                "else": {"required": ["bucket"]},
+            },
+        ]
+    },
 ]
 _INSTANCES: list[Any] = [
     None, True, 1, 1.0, 3, "a", "b", "s3", "ab", [], ["a"], {},
