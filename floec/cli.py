@@ -111,7 +111,14 @@ def report_internal_error(error: BaseException) -> None:
 
 
 def entry() -> None:
-    raise SystemExit(main())
+    code = main()
+    # The interpreter's last collections would traverse every object still alive, for nothing
+    # the end of the process does not free anyway: a sixth of a small check's time. Frozen,
+    # they are skipped; atexit handlers still run, and files still close.
+    import gc
+
+    gc.freeze()
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":
