@@ -130,9 +130,6 @@ class _Composer:
         self.restore = {v: k for k, v in mapping.items()}
         return text.translate(mapping)
 
-    def value(self, text: str) -> str:
-        return text.translate(self.restore) if self.restore else text
-
     def run(self) -> None:
         """Every event in one loop, a large file's hundred thousand of them: scalars, most of
         its nodes, are made inline (spans built as tuples directly)."""
