@@ -134,22 +134,62 @@ class _Compiler:
                 continue
             build = _KEYWORDS.get(keyword)
             checks.append(build(value, schema, self) if build is not None else _never)
-        if not checks:
-            return _always
-        if len(checks) == 1:
-            return checks[0]
-        every = tuple(checks)
-        return lambda v: all(check(v) for check in every)
+        return _every(checks)
+
+
+def _every(checks: list[Check]) -> Check:
+    """All of `checks` (a loop, not `all()` over a generator: this runs once per node)."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    every = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for test in every:  # noqa: SIM110 - a loop, not a generator per call
+            if not test(v):
+                return False
+        return True
+
+    return check
+
+
+def _some(checks: list[Check]) -> Check:
+    """Any of `checks`."""
+    if len(checks) == 1:
+        return checks[0]
+    some = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for test in some:  # noqa: SIM110 - a loop, not a generator per call
+            if test(v):
+                return True
+        return False
+
+    return check
+
+
+def _search(pattern: str) -> Callable[[str], object]:
+    """`re.search` with `pattern`, compiled on first use (a schema has hundreds of patterns, a
+    document meets a few) and not looked up in `re`'s cache on every call after."""
+    compiled: list[Callable[[str], object]] = []
+
+    def search(text: str) -> object:
+        if not compiled:
+            compiled.append(re.compile(pattern).search)
+        return compiled[0](text)
+
+    return search
 
 
 def _type(value: Any, _: Any, c: _Compiler) -> Check:
     names = value if isinstance(value, list) else [value]
     if any(name not in _TYPES for name in names):
         return _never
-    tests = tuple(_TYPES[name] for name in names)
-    if len(tests) == 1:
-        return tests[0]
-    return lambda v: any(test(v) for test in tests)
+    return _some([_TYPES[name] for name in names])
 
 
 def _object(schema: dict[str, Any], c: _Compiler) -> Check:
@@ -157,7 +197,7 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
     # describes every kind of profile, a document uses a few.
     declared: dict[str, Any] = schema.get("properties", {})
     compiled: dict[str, Check] = {}
-    patterns = [(p, c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
+    patterns = [(_search(p), c.compile(s)) for p, s in schema.get("patternProperties", {}).items()]
     additional = schema.get("additionalProperties", True)
     extra = c.compile(additional) if additional is not True else None
 
@@ -174,8 +214,8 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
                 matched = True
             else:
                 matched = False
-            for pattern, test in patterns:
-                if re.search(pattern, key):
+            for search, test in patterns:
+                if search(key):
                     matched = True
                     if not test(item):
                         return False
@@ -183,26 +223,72 @@ def _object(schema: dict[str, Any], c: _Compiler) -> Check:
                 return False
         return True
 
+    if not patterns and extra is None and len(declared) <= 2:
+        # Only a few properties constrained, the rest free (an `if` testing `type`, say):
+        # looking those up costs less than going through every key of the mapping.
+        names = tuple(declared)
+
+        def check_few(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key in names:
+                if key in v:
+                    known = compiled.get(key)
+                    if known is None:
+                        known = compiled[key] = c.compile(declared[key])
+                    if not known(v[key]):
+                        return False
+            return True
+
+        return check_few
+    if not patterns:  # the usual object: declared properties, perhaps a schema for the rest
+
+        def check_declared(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key, item in v.items():
+                known = compiled.get(key)
+                if known is None:
+                    if key in declared:
+                        known = compiled[key] = c.compile(declared[key])
+                    elif extra is None:
+                        continue
+                    else:
+                        known = extra
+                if not known(item):
+                    return False
+            return True
+
+        return check_declared
     return check
 
 
 def _required(value: Any, _: Any, c: _Compiler) -> Check:
     names = tuple(value)
+    if len(names) == 1:
+        (name,) = names
+        return lambda v: not isinstance(v, dict) or name in v
     return lambda v: not isinstance(v, dict) or all(name in v for name in names)
 
 
 def _enum(value: Any, _: Any, c: _Compiler) -> Check:
     options = tuple(value)
+    if options and all(isinstance(option, str) for option in options):
+        # Only a string equals a string (see `equal`): a set lookup answers the same.
+        strings = frozenset(options)
+        return lambda v: isinstance(v, str) and v in strings
     return lambda v: any(equal(v, option) for option in options)
 
 
 def _const(value: Any, _: Any, c: _Compiler) -> Check:
+    if isinstance(value, str):
+        return lambda v: isinstance(v, str) and v == value
     return lambda v: equal(v, value)
 
 
 def _pattern(value: Any, _: Any, c: _Compiler) -> Check:
-    # Compiled on first use: a schema has hundreds of patterns, a document meets a few.
-    return lambda v: not isinstance(v, str) or re.search(value, v) is not None
+    search = _search(value)
+    return lambda v: not isinstance(v, str) or search(v) is not None
 
 
 def _min_length(value: Any, _: Any, c: _Compiler) -> Check:
@@ -235,13 +321,48 @@ def _not(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _all_of(value: Any, _: Any, c: _Compiler) -> Check:
-    parts = tuple(c.compile(s) for s in value)
-    return lambda v: all(part(v) for part in parts)
+    return _cases(value, c) or _every([c.compile(s) for s in value])
+
+
+def _cases(value: Any, c: _Compiler) -> Check | None:
+    """`allOf` of `if name is <string> then ...` (no `else`), as a profile's schema has one per
+    type: the `then`s of the document's own value are found by a lookup, not by testing every
+    `if`. None for any other `allOf`."""
+    if not isinstance(value, list) or len(value) < 2:
+        return None
+    name: str | None = None
+    cases: list[tuple[str, bool, Check]] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"if", "then"}:
+            return None
+        chosen = _discriminator(item["if"])
+        if chosen is None or not isinstance(chosen[1], str) or name not in (None, chosen[0]):
+            return None
+        name = chosen[0]
+        cases.append((chosen[1], chosen[2], c.compile(item["then"])))
+    grouped: dict[str, list[Check]] = {}
+    for constant, _, then in cases:
+        grouped.setdefault(constant, []).append(then)
+    by_value = {constant: _every(thens) for constant, thens in grouped.items()}
+    # Without the property, an `if` that does not require it holds; of anything but an
+    # object, every `if` holds.
+    when_missing = _every([then for _, required, then in cases if not required])
+    when_not_object = _every([then for _, _, then in cases])
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return when_not_object(v)
+        if name in v:
+            found = v[name]
+            test = by_value.get(found) if isinstance(found, str) else None
+            return True if test is None else test(v)
+        return when_missing(v)
+
+    return check
 
 
 def _any_of(value: Any, _: Any, c: _Compiler) -> Check:
-    parts = tuple(c.compile(s) for s in value)
-    return lambda v: any(part(v) for part in parts)
+    return _some([c.compile(s) for s in value]) if value else _never
 
 
 def _one_of(value: Any, _: Any, c: _Compiler) -> Check:
@@ -250,10 +371,57 @@ def _one_of(value: Any, _: Any, c: _Compiler) -> Check:
 
 
 def _if(value: Any, schema: Any, c: _Compiler) -> Check:
-    condition = c.compile(value)
     then = c.compile(schema.get("then", True))
     otherwise = c.compile(schema.get("else", True))
+    chosen = _discriminator(value)
+    if chosen is not None:
+        # `if` one property holds one constant: the condition is a lookup and a comparison, not
+        # an object check (a profile's schema has one such `if` per type it may have).
+        name, constant, required = chosen
+        same = _const(constant, None, c)
+        if isinstance(constant, str) and otherwise is _always:
+
+            def check_string(v: Any) -> bool:
+                if isinstance(v, dict):  # else `properties` and `required` hold
+                    if name in v:
+                        found = v[name]
+                        if not (isinstance(found, str) and found == constant):
+                            return True
+                    elif required:
+                        return True
+                return then(v)
+
+            return check_string
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                holds = True  # `properties` and `required` hold of anything but an object
+            elif name in v:
+                holds = same(v[name])
+            else:
+                holds = not required
+            return then(v) if holds else otherwise(v)
+
+        return check
+    condition = c.compile(value)
     return lambda v: then(v) if condition(v) else otherwise(v)
+
+
+def _discriminator(schema: Any) -> tuple[str, Any, bool] | None:
+    """(name, constant, whether required) of a schema that is exactly
+    `{properties: {name: {const: constant}}}`, with `required: [name]` or not."""
+    if not isinstance(schema, dict) or set(schema) - {"properties", "required"}:
+        return None
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or len(properties) != 1:
+        return None
+    ((name, rule),) = properties.items()
+    if not isinstance(rule, dict) or set(rule) != {"const"}:
+        return None
+    required = schema.get("required")
+    if required is not None and required != [name]:
+        return None
+    return name, rule["const"], required is not None
 
 
 def _items(value: Any, schema: Any, c: _Compiler) -> Check:

@@ -67,12 +67,16 @@ _YAML11_BOOLEANS = {
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+# Every number YAML 1.2 reads (int, octal, hex, float, infinity, NaN) starts with one of these.
+_NUMBER_START = frozenset("-+.0123456789")
+
+
 def scalar_value(node: ScalarNode) -> Plain:
     """The YAML 1.2 core-schema value of a scalar (quoted and block scalars are strings)."""
     text = node.value
-    if node.tag == _STR_TAG or node.style != "":
-        return text
     tag = node.tag
+    if tag == _STR_TAG or node.style != "":
+        return text
     if tag is None or tag.startswith("tag:yaml.org,2002:"):
         if text in _NULL and tag in (None, "tag:yaml.org,2002:null"):
             return None
@@ -80,6 +84,8 @@ def scalar_value(node: ScalarNode) -> Plain:
             return True
         if text in _FALSE:
             return False
+        if not text or text[0] not in _NUMBER_START:
+            return text
         if _INT.match(text):
             return int(text)
         if _OCT.match(text):
@@ -101,13 +107,20 @@ def to_plain(node: Node) -> Plain:
         return scalar_value(node)
     if isinstance(node, SequenceNode):
         items = SpannedList(node)
-        items.extend(to_plain(item) for item in node.items)
+        items.extend([to_plain(item) for item in node.items])
         return items
-    mapping = SpannedDict(node)
+    # Built without calling `__init__`: this runs once per mapping of the document.
+    mapping: SpannedDict = _new_dict(SpannedDict)
+    mapping.node = node
     for entry in node.entries:
-        key = entry.key.value if isinstance(entry.key, ScalarNode) else "<complex key>"
-        mapping[key] = to_plain(entry.value)
+        key = entry.key
+        value = entry.value
+        name = key.value if type(key) is ScalarNode else "<complex key>"
+        mapping[name] = scalar_value(value) if type(value) is ScalarNode else to_plain(value)
     return mapping
+
+
+_new_dict = dict.__new__
 
 
 # -- locating nodes ----------------------------------------------------------------------------

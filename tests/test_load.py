@@ -9,8 +9,18 @@ import pytest
 
 from floec.diagnostics.model import Diagnostic
 from floec.source import SourceFile, decode, read_source
+from floec.span import Span
 from floec.syntax.load import MAX_DEPTH, compose_documents, load_config
-from floec.syntax.tree import MappingNode, ScalarNode, SequenceNode, walk
+from floec.syntax.tree import (
+    Entry,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    new_entry,
+    new_mapping,
+    new_scalar,
+    walk,
+)
 
 
 def load(text: str) -> tuple[MappingNode | None, list[Diagnostic]]:
@@ -102,6 +112,39 @@ def test_billion_laughs_is_rejected_fast_and_small() -> None:
     assert result == ["FLC007"]
     assert elapsed < 1.0
     assert peak < 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("text", "nodes"),
+    [
+        # *x stands for 5 nodes (the list, 1, the inner list, 2, 3); *y for 4 (its mapping, k,
+        # the list, 4)
+        ("a: &x [1, [2, 3]]\nb: *x\nc: &y {k: [4]}\nd: *y\n", 9),
+        # *x stands for 5; *y for 7 (its mapping, k, and what *x stands for)
+        ("a: &x [1, [2, 3]]\nb: &y {k: *x}\nc: *y\n", 12),
+        # as above, *y twice; *s for its one scalar
+        ("a: &x [1, [2, 3]]\nb: &y {k: *x}\nc: [*y, *y]\nd: &s v\ne: *s\n", 20),
+    ],
+)
+def test_the_alias_budget_counts_every_node_an_alias_stands_for(
+    text: str, nodes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOEC_MAX_ALIAS_NODES", str(nodes))
+    assert codes(text) == []
+    monkeypatch.setenv("FLOEC_MAX_ALIAS_NODES", str(nodes - 1))
+    assert codes(text) == ["FLC007"]
+
+
+def test_the_loaders_constructors_make_what_attrs_makes() -> None:
+    span = Span.of("f.yaml", 1, 2, 1, 5)
+    scalar = new_scalar("abc", "'", None, span)
+    assert repr(scalar) == repr(ScalarNode("abc", "'", None, span))
+    entry = new_entry(scalar, scalar)
+    assert (entry.key, entry.value, entry.merged) == (scalar, scalar, False)
+    mapping = new_mapping((entry,), "!t", span, True)
+    assert repr(mapping) == repr(MappingNode((Entry(scalar, scalar),), "!t", span, True))
+    with pytest.raises(AttributeError):  # still frozen
+        scalar.value = "x"  # type: ignore[misc]
 
 
 def test_aliases_share_nodes_and_merge_keys_merge() -> None:

@@ -140,3 +140,79 @@ def test_agrees_with_jsonschema_on_compiled_artifacts(
         valid = not any(True for _ in validator.iter_errors(candidate))
         assert check(candidate) is valid
     assert check(document)
+
+
+_SHAPES: list[Any] = [
+    # an `if` on one property's constant: required or not, string or not, with an `else` or not
+    {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+    {
+        "if": {"properties": {"type": {"const": "s3"}}, "required": ["type"]},
+        "then": {"required": ["bucket"]},
+        "else": {"required": ["path"]},
+    },
+    {"if": {"properties": {"n": {"const": 1}}, "required": ["n"]}, "then": {"required": ["m"]}},
+    {"if": {"properties": {"n": {"const": None}}}, "then": False},
+    {"if": {"properties": {"type": {"const": "s3"}}, "required": ["other"]}, "then": False},
+    # string enums and constants; objects with few, many or patterned properties
+    {"enum": ["a", "b"]},
+    {"enum": ["a", 1, None]},
+    {"const": "a"},
+    {"properties": {"a": {"type": "string"}}},
+    {"properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "integer"}},
+    {"properties": {"a": True, "b": True, "c": {"minLength": 2}}},
+    {"patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False},
+    {"allOf": [], "anyOf": [{"type": ["string", "null"]}, {"minimum": 3}]},
+    {"anyOf": []},
+    # `allOf` of such `if`s: by one property's string constants (twice the same one, required
+    # or not); on two properties; on a non-string constant; with an `else`
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {
+                "if": {"properties": {"type": {"const": "gcs"}}, "required": ["type"]},
+                "then": {"required": ["path"]},
+            },
+            {
+                "if": {"properties": {"type": {"const": "s3"}}, "required": ["type"]},
+                "then": {"not": {"required": ["path"]}},
+            },
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {"if": {"properties": {"n": {"const": "1"}}}, "then": {"required": ["m"]}},
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"n": {"const": 1}}}, "then": {"required": ["m"]}},
+            {"if": {"properties": {"n": {"const": "1"}}}, "then": {"required": ["m"]}},
+        ]
+    },
+    {
+        "allOf": [
+            {"if": {"properties": {"type": {"const": "s3"}}}, "then": {"required": ["bucket"]}},
+            {
+                "if": {"properties": {"type": {"const": "gcs"}}},
+                "then": {"required": ["path"]},
+                "else": {"required": ["bucket"]},
+            },
+        ]
+    },
+]
+_INSTANCES: list[Any] = [
+    None, True, 1, 1.0, 3, "a", "b", "s3", "ab", [], ["a"], {},
+    {"type": "s3"}, {"type": "s3", "bucket": "b"}, {"type": "gcs"}, {"type": "gcs", "path": "p"},
+    {"type": 1}, {"type": ["s3"]}, {"bucket": "b"}, {"path": "p"}, {"n": 1}, {"n": True},
+    {"n": 1.0, "m": 0}, {"n": None}, {"a": "x"}, {"a": 1}, {"a": "x", "z": 1}, {"a": "x", "z": "y"},
+    {"c": "x"}, {"c": "xy", "d": 1}, {"x-1": 1}, {"x-1": "1"}, {"y": 1}, {"other": 1, "type": "s3"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("schema", _SHAPES)
+def test_agrees_with_jsonschema_on_each_specialised_shape(schema: Any) -> None:
+    check = compile_schema(schema)
+    validator = Draft202012Validator(schema)
+    for instance in _INSTANCES:
+        assert check(instance) is validator.is_valid(instance), instance

@@ -9,6 +9,7 @@ import pytest
 
 from floec import frontend
 from floec.diagnostics.model import Diagnostic
+from floec.source import SourceFile
 from floec.workspace import MemoryCache, Workspace
 
 PLATFORM = """version: 1.0.0
@@ -139,3 +140,60 @@ def test_check_binds_only_against_the_platforms_it_is_given(tree: dict[str, str]
     workspace.add(tree["p1"])
     workspace.add(tree["other"])
     assert workspace.environments_of(tree["p1"]) == (tree["other"],)
+
+
+def test_each_file_is_linted_once_and_its_findings_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workspace lints each file from the front end's tree; the binding and credential
+    checks do not lint it again (a second lint could only find the same)."""
+    import floec.passes.lint_credentials as lint
+
+    platform = PLATFORM.replace(
+        "compute:\n  default: {type: duckdb}",
+        "compute:\n  default: {type: duckdb}\n# api_key: AKIAIOSFODNN7EXAMPLE\n",
+    )
+    files = {
+        "platform": write(tmp_path / "platform/dev/platform.yaml", platform),
+        "floe": write(tmp_path / "floe.yaml", PIPELINE.format(name="one")),
+    }
+    linted: list[str] = []
+    real = lint.lint_credentials
+
+    def counted(source: SourceFile, documents: object = None) -> list[Diagnostic]:
+        linted.append(source.name)
+        return real(source, documents)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint, "lint_credentials", counted)
+    workspace = Workspace(pinned=True)
+    for path in files.values():
+        workspace.add(path)
+    found = [d for path in files.values() for d in workspace.diagnostics(path)]
+    assert sorted(linted) == sorted(workspace.name_of(p) for p in files.values())
+    flagged = [d for d in found if d.code.startswith("FLC2")]
+    assert len(flagged) == 1 and flagged[0].path == workspace.name_of(files["platform"])
+
+
+def test_the_collector_resumes_after_a_check_and_keeps_what_was_frozen(
+    tree: dict[str, str],
+) -> None:
+    import gc
+
+    gc.unfreeze()  # what earlier tests froze (`floec lint` freezes its heap) is not ours
+    assert gc.isenabled()
+    workspace = workspace_of(tree)
+    workspace.diagnostics(tree["p1"])
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    frozen = [[index] for index in range(3)]  # lists: tracked by the collector
+    gc.freeze()
+    try:
+        workspace.set_text(tree["dev"], PLATFORM + "# edited\n")
+        workspace.diagnostics(tree["dev"])
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        # still in the permanent generation: no generation the collector visits holds them
+        visited = {id(o) for o in gc.get_objects()}
+        assert not any(id(item) in visited for item in frozen)
+    finally:
+        gc.unfreeze()
+    visited = {id(o) for o in gc.get_objects()}
+    assert all(id(item) in visited for item in frozen)

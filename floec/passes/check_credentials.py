@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 
@@ -29,6 +30,11 @@ MODES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _ALL_FIELDS = tuple(
     dict.fromkeys(f for required, optional in MODES.values() for f in (*required, *optional))
 )
+# mode -> the fields of other modes, in `_ALL_FIELDS` order
+_FOREIGN = {
+    mode: tuple(f for f in _ALL_FIELDS if f not in (*required, *optional))
+    for mode, (required, optional) in MODES.items()
+}
 
 # (profile kind, type) -> the credential modes it accepts (DESIGN §3, schemas/platform.schema.json)
 SUPPORTED_MODES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -69,6 +75,7 @@ _NEUTRAL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a large platform repeats the same few keys thousands of times
 def is_sensitive_key(key: str) -> bool:
     """A map key whose value must be a secret reference.
 
@@ -154,8 +161,8 @@ def _check_mode(
                     help=_fix(mode, name),
                 )
             )
-    for name in _ALL_FIELDS:
-        if name not in required + optional and getattr(credentials, name) is not None:
+    for name in _FOREIGN[mode]:
+        if getattr(credentials, name) is not None:
             out.append(
                 make(
                     "FLC402",

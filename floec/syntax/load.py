@@ -25,13 +25,33 @@ import yaml
 from floec.diagnostics.model import Diagnostic, Related, make
 from floec.frozen import frozen
 from floec.source import SourceFile
-from floec.span import Span
-from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
+from floec.span import Position, Span
+from floec.syntax.tree import (
+    Entry,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    SyntaxTree,
+    new_entry,
+    new_mapping,
+    new_scalar,
+)
 
 try:  # libyaml's C parser when present; the pure-Python one gives the same events.
     _Parser: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.SafeLoader
+
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_MAPPING_END = yaml.MappingEndEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+_ALIAS = yaml.AliasEvent
+_DOCUMENT_START = yaml.DocumentStartEvent
+_STREAM_END = yaml.StreamEndEvent
+_new_tuple = tuple.__new__
 
 MAX_DEPTH = 64
 # How many nodes aliases may add by expansion (what `*ref` stands for, counted each time it is
@@ -67,7 +87,7 @@ class _Fatal(Exception):
 class _Frame:
     """A collection being composed. Plain classes here: attrs would generate code at import."""
 
-    __slots__ = ("anchor", "children", "flow", "is_mapping", "size", "start", "tag")
+    __slots__ = ("anchor", "children", "extra", "flow", "is_mapping", "start", "tag")
 
     def __init__(
         self, is_mapping: bool, start: Any, tag: str | None, anchor: str | None, flow: bool
@@ -78,7 +98,9 @@ class _Frame:
         self.anchor = anchor
         self.flow = flow
         self.children: list[Node] = []
-        self.size = 1
+        # Its size (for the alias budget) is 1 + len(children) + extra: each child counts one
+        # node, and a collection or alias child adds what it holds beyond that.
+        self.extra = 0
 
 
 class _Composer:
@@ -108,70 +130,110 @@ class _Composer:
         self.restore = {v: k for k, v in mapping.items()}
         return text.translate(mapping)
 
-    def value(self, text: str) -> str:
-        return text.translate(self.restore) if self.restore else text
-
     def run(self) -> None:
+        """Every event in one loop, a large file's hundred thousand of them: scalars, most of
+        its nodes, are made inline (spans built as tuples directly)."""
         parser = _Parser(self.parser_text())
+        name = self.source.name
+        restore = self.restore
+        stack = self.stack
+        anchors = self.anchors
+        sizes = self.sizes
+        documents = self.documents
+        get_event = parser.get_event
+        new = _new_tuple
+        children: list[Node] | None = None  # those of the innermost open collection
         try:
             while True:
-                event = parser.get_event()
-                if event is None or isinstance(event, yaml.StreamEndEvent):
+                event = get_event()
+                kind = type(event)
+                if kind is _SCALAR:
+                    start = event.start_mark
+                    end = event.end_mark
+                    span = new(
+                        Span,
+                        (
+                            name,
+                            new(Position, (start.line, start.column)),
+                            new(Position, (end.line, end.column)),
+                        ),
+                    )
+                    tag = event.tag
+                    if tag is not None:
+                        tag = self.check_tag(tag, event, implicit=event.implicit[0])
+                    value = event.value
+                    if restore:
+                        value = value.translate(restore)
+                    node: Node = new_scalar(value, event.style or "", tag, span)
+                    anchor = event.anchor
+                    if anchor is not None:
+                        anchors[anchor] = node
+                        sizes[id(node)] = 1
+                    if children is None:
+                        documents.append(node)
+                    else:
+                        children.append(node)
+                elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                    frame = stack.pop()
+                    node = self.close(frame, event)
+                    size = 1 + len(frame.children) + frame.extra
+                    if frame.anchor is not None:
+                        anchors[frame.anchor] = node
+                        sizes[id(node)] = size
+                    if stack:
+                        parent = stack[-1]
+                        children = parent.children
+                        children.append(node)
+                        parent.extra += size - 1
+                    else:
+                        children = None
+                        documents.append(node)
+                elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                    children = self.open(event, kind is _MAPPING_START)
+                elif kind is _ALIAS:
+                    self.alias(event)
+                elif kind is _DOCUMENT_START:
+                    self.document_starts.append(self.span(event.start_mark, event.end_mark))
+                elif event is None or kind is _STREAM_END:
                     break
-                self.handle(event)
         finally:
             parser.dispose()
 
-    def handle(self, event: Any) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.document_starts.append(self.span(event.start_mark, event.end_mark))
-        elif isinstance(event, yaml.ScalarEvent):
-            tag = self.check_tag(event.tag, event, implicit=event.implicit[0])
-            scalar = ScalarNode(
-                self.value(event.value),
-                event.style or "",
-                tag,
-                self.span(event.start_mark, event.end_mark),
-            )
-            self.add(scalar, 1, event.anchor)
-        elif isinstance(event, yaml.AliasEvent):
-            self.alias(event)
-        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            if len(self.stack) >= MAX_DEPTH:
-                raise _Fatal(
-                    make(
-                        "FLC008",
-                        f"the document nests deeper than {MAX_DEPTH} levels",
-                        self.span(event.start_mark, event.end_mark),
-                        help="configuration this deep is almost certainly generated by mistake",
-                    )
-                )
-            tag = self.check_tag(event.tag, event, implicit=event.implicit)
-            self.stack.append(
-                _Frame(
-                    isinstance(event, yaml.MappingStartEvent),
-                    event.start_mark,
-                    tag,
-                    event.anchor,
-                    bool(event.flow_style),
+    def open(self, event: Any, is_mapping: bool) -> list[Node]:
+        """A collection starts: its (empty) list of children."""
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Fatal(
+                make(
+                    "FLC008",
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    self.span(event.start_mark, event.end_mark),
+                    help="configuration this deep is almost certainly generated by mistake",
                 )
             )
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            frame = self.stack.pop()
-            end = event.end_mark
-            if not frame.flow and frame.children:
-                # A block collection's end event sits at the next token, often lines below;
-                # the last child's end is where the user's collection visibly ends.
-                last = frame.children[-1].span.end
-                span = Span(self.source.name, self.span(frame.start, frame.start).start, last)
-            else:
-                span = self.span(frame.start, end)
-            node: Node
-            if frame.is_mapping:
-                node = MappingNode(self.entries(frame), frame.tag, span, frame.flow)
-            else:
-                node = SequenceNode(tuple(frame.children), frame.tag, span, frame.flow)
-            self.add(node, frame.size, frame.anchor)
+        tag = event.tag
+        if tag is not None:
+            tag = self.check_tag(tag, event, implicit=event.implicit)
+        frame = _Frame(is_mapping, event.start_mark, tag, event.anchor, bool(event.flow_style))
+        self.stack.append(frame)
+        return frame.children
+
+    def close(self, frame: _Frame, event: Any) -> Node:
+        """The node of a collection that ends with `event`."""
+        children = frame.children
+        start = frame.start
+        if not frame.flow and children:
+            # A block collection's end event sits at the next token, often lines below;
+            # the last child's end is where the user's collection visibly ends.
+            end = children[-1].span.end
+        else:
+            mark = event.end_mark
+            end = _new_tuple(Position, (mark.line, mark.column))
+        span = _new_tuple(
+            Span, (self.source.name, _new_tuple(Position, (start.line, start.column)), end)
+        )
+        if frame.is_mapping:
+            return new_mapping(self.entries(children), frame.tag, span, frame.flow)
+        return SequenceNode(tuple(children), frame.tag, span, frame.flow)
 
     def check_tag(self, tag: str | None, event: Any, *, implicit: bool) -> str | None:
         if tag is None or tag == "!" or implicit:
@@ -220,50 +282,50 @@ class _Composer:
         self.add(target, size, None)
 
     def add(self, node: Node, size: int, anchor: str | None) -> None:
-        self.sizes[id(node)] = size
-        if anchor is not None:
+        if anchor is not None:  # only what an alias can refer to needs its size kept
             self.anchors[anchor] = node
+            self.sizes[id(node)] = size
         if not self.stack:
             self.documents.append(node)
             return
         frame = self.stack[-1]
         frame.children.append(node)
-        frame.size += size
+        frame.extra += size - 1
 
-    def entries(self, frame: _Frame) -> tuple[Entry, ...]:
+    def entries(self, children: list[Node]) -> tuple[Entry, ...]:
         own: list[Entry] = []
         merged: list[Entry] = []
         first_seen: dict[str, ScalarNode] = {}
-        pairs = zip(frame.children[0::2], frame.children[1::2], strict=True)
-        for key, value in pairs:
-            if isinstance(key, ScalarNode) and (
-                (key.value == "<<" and key.style == "" and key.tag is None) or key.tag == _MERGE_TAG
-            ):
-                merged.extend(self.merge_sources(key, value))
-                continue
-            if isinstance(key, ScalarNode):
-                earlier = first_seen.get(key.value)
-                if earlier is not None:
+        for index in range(0, len(children), 2):
+            key = children[index]
+            value = children[index + 1]
+            if type(key) is ScalarNode:
+                text = key.value
+                tag = key.tag
+                if (text == "<<" and key.style == "" and tag is None) or tag == _MERGE_TAG:
+                    merged.extend(self.merge_sources(key, value))
+                    continue
+                earlier = first_seen.setdefault(text, key)
+                if earlier is not key:
                     self.diagnostics.append(
                         make(
                             "FLC005",
-                            f"duplicate key '{key.value}': the later value would silently replace "
+                            f"duplicate key '{text}': the later value would silently replace "
                             "the earlier one",
                             key.span,
                             related=(Related(earlier.span, "first defined here"),),
                             help="remove one of the two, or rename it",
                         )
                     )
-                else:
-                    first_seen[key.value] = key
-            own.append(Entry(key, value))
-        taken = set(first_seen)
-        for entry in merged:  # explicit keys override merged ones; earlier merges win
-            if isinstance(entry.key, ScalarNode):
-                if entry.key.value in taken:
-                    continue
-                taken.add(entry.key.value)
-            own.append(Entry(entry.key, entry.value, merged=True))
+            own.append(new_entry(key, value))
+        if merged:
+            taken = set(first_seen)
+            for entry in merged:  # explicit keys override merged ones; earlier merges win
+                if isinstance(entry.key, ScalarNode):
+                    if entry.key.value in taken:
+                        continue
+                    taken.add(entry.key.value)
+                own.append(Entry(entry.key, entry.value, merged=True))
         return tuple(own)
 
     def merge_sources(self, key: ScalarNode, value: Node) -> list[Entry]:

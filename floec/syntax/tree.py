@@ -6,8 +6,10 @@ confused with an equal-looking twin.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Union
+
+import attrs
 
 from floec.frozen import frozen
 from floec.source import SourceFile
@@ -71,6 +73,54 @@ class MappingNode:
 Node = Union[ScalarNode, SequenceNode, MappingNode]
 
 
+def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
+    """The slots' own setters, in field order: what a frozen class's `__init__` goes around
+    `__setattr__` to reach."""
+    fields = tuple(field.name for field in attrs.fields(cls))
+    if fields != names:  # the constructors below set every field, in this order
+        raise TypeError(f"{cls.__name__} has fields {fields}, not {names}")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_new = object.__new__
+_SCALAR = _setters(ScalarNode, "value", "style", "tag", "span")
+_ENTRY = _setters(Entry, "key", "value", "merged")
+_MAPPING = _setters(MappingNode, "entries", "tag", "span", "flow")
+
+
+def new_scalar(value: str, style: str, tag: str | None, span: Span) -> ScalarNode:
+    """`ScalarNode(value, style, tag, span)`, at two thirds of the cost: the loader makes one
+    per scalar of a file, and attrs' frozen `__init__` calls `object.__setattr__` per field."""
+    node: ScalarNode = _new(ScalarNode)
+    set_value, set_style, set_tag, set_span = _SCALAR
+    set_value(node, value)
+    set_style(node, style)
+    set_tag(node, tag)
+    set_span(node, span)
+    return node
+
+
+def new_mapping(entries: tuple[Entry, ...], tag: str | None, span: Span, flow: bool) -> MappingNode:
+    """`MappingNode(entries, tag, span, flow)`, as `new_scalar` makes a scalar."""
+    node: MappingNode = _new(MappingNode)
+    set_entries, set_tag, set_span, set_flow = _MAPPING
+    set_entries(node, entries)
+    set_tag(node, tag)
+    set_span(node, span)
+    set_flow(node, flow)
+    return node
+
+
+def new_entry(key: Node, value: Node) -> Entry:
+    """`Entry(key, value)` (not merged), as `new_scalar` makes a scalar."""
+    entry: Entry = _new(Entry)
+    set_key, set_value, set_merged = _ENTRY
+    set_key(entry, key)
+    set_value(entry, value)
+    set_merged(entry, False)
+    return entry
+
+
 @frozen
 class SyntaxTree:
     """One YAML document of one source file."""
@@ -81,17 +131,23 @@ class SyntaxTree:
 
 def walk(node: Node) -> Iterator[Node]:
     """Every node under `node`, each shared node once, in document order."""
-    seen: set[int] = set()
+    # Nodes hash by identity (eq=False), so the set holds them directly; this runs once per
+    # node of a large file, hence the local names.
+    seen: set[Node] = set()
+    mark = seen.add
     stack: list[Node] = [node]
+    pop = stack.pop
+    push = stack.append
     while stack:
-        current = stack.pop()
-        if id(current) in seen:
+        current = pop()
+        if current in seen:
             continue
-        seen.add(id(current))
+        mark(current)
         yield current
-        if isinstance(current, SequenceNode):
-            stack.extend(reversed(current.items))
-        elif isinstance(current, MappingNode):
-            for entry in reversed(current.entries):
-                stack.append(entry.value)
-                stack.append(entry.key)
+        kind = type(current)
+        if kind is MappingNode:
+            for entry in reversed(current.entries):  # type: ignore[union-attr]
+                push(entry.value)
+                push(entry.key)
+        elif kind is SequenceNode:
+            stack.extend(reversed(current.items))  # type: ignore[union-attr]
