@@ -129,7 +129,7 @@ def ratios(commands: list[Command]) -> None:
 def scaling(label: str, python: str, work: Path, env: dict[str, str], n: int) -> None:
     """One platform.yaml of 1, 1k, 10k and 100k profiles, checked without the result cache."""
     floec = str(Path(python).parent / "floec")
-    no_cache = ["--no-cache"] if label == "this tree" else []
+    no_cache = ["--no-cache"]  # a baseline must be a floec with the result cache (and its flag)
     # 100,000 profiles are about 10 MiB: above the default limit of an input file.
     env = {
         **env,
