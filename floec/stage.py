@@ -119,7 +119,8 @@ def serve_attrs(module: ModuleType) -> None:
         code = stage.code.get(key)
         if not isinstance(code, CodeType):
             code = builtins.compile(source, filename, mode)
-            if not stage.full():
+            # attrs' own __hash__ holds a salt drawn per class: that source never recurs.
+            if "def __hash__" not in source and not stage.full():
                 stage.code[key] = code
                 stage.grew = True
         return code

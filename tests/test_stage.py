@@ -124,3 +124,28 @@ def test_a_secret_in_the_input_never_reaches_the_stage(tmp_path: Path) -> None:
     for secret in (PASSWORD, TOKEN):
         assert secret.encode() not in data
         assert re.escape(secret).encode() not in data
+
+
+def test_the_stage_stops_growing_once_a_command_has_run(tmp_path: Path) -> None:
+    """attrs salts each generated `__hash__` per class: such code never recurs and is not kept,
+    so the same command run again leaves the stage file as it was."""
+    script = textwrap.dedent(
+        """
+        from floec.stage import install
+        install("test")
+        import attrs
+        from floec import frozen  # serves the stage to attrs
+        @attrs.frozen
+        class Hashed:
+            value: int
+        """
+    )
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    environment.pop("FLOEC_NO_STAGE", None)
+    subprocess.run([sys.executable, "-c", script], env=environment, check=True)
+    (path,) = glob.glob(str(tmp_path / "floec" / "stage" / "*.marshal"))
+    first = Path(path).read_bytes()
+    subprocess.run([sys.executable, "-c", script], env=environment, check=True)
+    assert Path(path).read_bytes() == first
+    code = _table(tmp_path)["code"]
+    assert isinstance(code, dict) and not any("__hash__" in source for source, _ in code)
