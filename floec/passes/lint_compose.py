@@ -15,14 +15,25 @@ each piece go before the next is built: memory follows the largest piece, not th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import yaml
 
 from floec.frozen import frozen
 from floec.source import SourceFile
 from floec.span import Position, Span
-from floec.syntax.load import _YAML11_BREAKS, MAX_DEPTH
+from floec.syntax.load import (  # the front end's parser and event classes, for the same events
+    _ALIAS,
+    _MAPPING_END,
+    _MAPPING_START,
+    _MERGE_TAG,
+    _SCALAR,
+    _SEQUENCE_END,
+    _SEQUENCE_START,
+    _STREAM_END,
+    _YAML11_BREAKS,
+    MAX_DEPTH,
+    _Parser,
+)
 from floec.syntax.tree import Entry, MappingNode, Node, ScalarNode, SequenceNode, SyntaxTree
 
 # A document's root collection is handed over in pieces of about this many nodes, so that the
@@ -39,19 +50,6 @@ class GiveUp(Exception):
     """The general composer must decide (an alias, a merge key, excessive depth, a syntax error)."""
 
 
-try:
-    _Parser: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Parser = yaml.SafeLoader
-
-_SCALAR = yaml.ScalarEvent
-_MAPPING_START = yaml.MappingStartEvent
-_SEQUENCE_START = yaml.SequenceStartEvent
-_MAPPING_END = yaml.MappingEndEvent
-_SEQUENCE_END = yaml.SequenceEndEvent
-_STREAM_END = yaml.StreamEndEvent
-_ALIAS = yaml.AliasEvent
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 # `Span` and `Position` made without their generated `__new__` (a Python call each): a file has
 # as many scalars as lines.
 new_tuple = tuple.__new__
