@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from floec.source import SourceFile
 from floec.syntax.load import load_config
 from tests.conftest import ROOT, run_floec
 from tests.support.local_platform import PLATFORM
+from tests.support.process import floec_process
 
 FLOE = "name: hostile\nversion: 1.0.0\n"
 
@@ -32,22 +31,6 @@ def _project(root: Path, envs: tuple[str, ...] = ("local",), floe: str = FLOE) -
         (root / "platform" / env / "platform.yaml").write_text(PLATFORM)
     (root / "floe.yaml").write_text(floe)
     return root
-
-
-def _floec(
-    *args: str, cwd: Path, timeout: float = 60, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """floec in its own process (what a hang or a kill needs)."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("FLOE_", "FLOEC_"))}
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "floec", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 # -- a pipeline that reads any file -------------------------------------------------------------
@@ -110,7 +93,7 @@ def test_a_pipe_named_platform_yaml_is_refused_not_waited_on(tmp_path: Path) -> 
     (tmp_path / "platform" / "dev" / "platform.yaml").unlink()
     os.mkfifo(tmp_path / "platform" / "dev" / "platform.yaml")
     for command in (("check", "."), ("build", "--env", "dev"), ("lint", "platform")):
-        result = _floec(*command, cwd=tmp_path, timeout=60)
+        result = floec_process(*command, cwd=tmp_path, timeout=60)
         assert "FLC015" in result.stdout, (command, result.stdout, result.stderr)
         assert "named pipe" in result.stdout
         assert result.returncode == 1
@@ -125,7 +108,7 @@ def test_a_device_is_refused_by_every_command(tmp_path: Path) -> None:
         ("check", "/dev/zero"),
         ("lint", "/dev/zero"),
     ):
-        result = _floec(*command, cwd=tmp_path, timeout=60)
+        result = floec_process(*command, cwd=tmp_path, timeout=60)
         assert "FLC015" in result.stdout + result.stderr, (command, result.stdout, result.stderr)
         assert "character device" in result.stdout + result.stderr
 
@@ -308,7 +291,7 @@ def test_a_huge_one_line_value_is_cut_in_the_output(
 
 def test_the_module_runs_as_python_m_floec() -> None:
     """The subprocess tests above run `python -m floec`; prove it is floec from this checkout."""
-    result = _floec("--version", cwd=ROOT)
+    result = floec_process("--version", cwd=ROOT)
     assert result.returncode == 0 and "floec" in result.stdout + result.stderr
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from floec.stage import _words
 from tests.conftest import ROOT
+from tests.support.process import floec_process
 from tests.test_canary import PASSWORD, TOKEN
 
 EXAMPLE = ROOT / "examples" / "customer-analytics"
@@ -22,18 +23,10 @@ Names = tuple[str | None, ...]
 
 
 def _floec(home: Path, *args: str, cwd: Path = ROOT, stage: bool = True) -> tuple[int, str]:
-    environment = {**os.environ, "XDG_CACHE_HOME": str(home), "FLOEC_CACHE_DIR": str(home / "r")}
-    environment.pop("FLOEC_NO_STAGE", None)
+    env = {"XDG_CACHE_HOME": str(home), "FLOEC_CACHE_DIR": str(home / "r")}
     if not stage:
-        environment["FLOEC_NO_STAGE"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "floec", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        env["FLOEC_NO_STAGE"] = "1"
+    result = floec_process(*args, cwd=cwd, env=env)
     return result.returncode, result.stdout + result.stderr
 
 
