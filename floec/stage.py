@@ -129,9 +129,10 @@ def serve_attrs(module: ModuleType) -> None:
 
 
 def stage_path(version: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from floec.cache_home import cache_home
+
     build = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre().MAGIC}"
-    return os.path.join(base, "floec", "stage", f"floec-{build}-{version}.marshal")
+    return os.path.join(cache_home(), "stage", f"floec-{build}-{version}.marshal")
 
 
 def _sre() -> ModuleType:
@@ -217,14 +218,12 @@ def _read(path: str) -> tuple[dict[tuple[object, int], Entry], dict[tuple[str, s
 
 
 def _write(path: str, table: dict[str, object]) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
+    from pathlib import Path
+
+    from floec.write import replace_atomically
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temporary, "wb") as handle:
-            marshal.dump(table, handle)
-        os.replace(temporary, path)
+        replace_atomically(Path(path), marshal.dumps(table))
     except (OSError, ValueError):  # a read-only home: the next run compiles again
-        import contextlib
-
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        pass

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
+from floec.cache_home import cache_home
 from floec.oci.reference import DIGEST
 from floec.write import replace_atomically
 
@@ -19,9 +20,7 @@ from floec.write import replace_atomically
 def directory(environ: Mapping[str, str]) -> Path:
     if environ.get("FLOEC_CACHE_DIR"):
         return Path(environ["FLOEC_CACHE_DIR"])
-    if environ.get("XDG_CACHE_HOME"):
-        return Path(environ["XDG_CACHE_HOME"]) / "floec"
-    return Path(environ.get("HOME") or Path.home()) / ".cache" / "floec"
+    return Path(cache_home(environ))
 
 
 class Cache:
